@@ -1,0 +1,100 @@
+// bind_kernels.cpp — cpu_info() and test entry points for the dispatched kernels. Glue only.
+#include <pybind11/numpy.h>
+#include <pybind11/stl.h>
+
+#include <optional>
+#include <string>
+
+#include "bindings/bindings.h"
+#include "common/error.h"
+#include "kernels/cpu_features.h"
+#include "kernels/dispatch.h"
+
+namespace pyllm::bindings {
+
+namespace {
+
+const KernelTable& table_for(const std::optional<std::string>& isa) {
+    if (!isa) return kernels();
+    Isa level = parse_isa(*isa);
+    const KernelTable* t = kernels_for(level);
+    if (!t) throw InvalidArgument(str("instruction set '", *isa, "' is not available on this machine"));
+    return *t;
+}
+
+using F32Array = py::array_t<float, py::array::c_style | py::array::forcecast>;
+using U16Array = py::array_t<uint16_t, py::array::c_style | py::array::forcecast>;
+
+py::dict cpu_info() {
+    const CpuFeatures& f = cpu_features();
+    py::dict flags;
+    flags["sse4_2"] = f.sse42; flags["avx"] = f.avx; flags["avx2"] = f.avx2; flags["fma"] = f.fma;
+    flags["f16c"] = f.f16c; flags["bmi2"] = f.bmi2; flags["avx512f"] = f.avx512f;
+    flags["avx512bw"] = f.avx512bw; flags["avx512vl"] = f.avx512vl; flags["avx512dq"] = f.avx512dq;
+    flags["avx512_vnni"] = f.avx512vnni; flags["avx512_bf16"] = f.avx512bf16; flags["avx_vnni"] = f.avxvnni;
+    py::list avail;
+    for (Isa i : available_isas()) avail.append(isa_name(i));
+    py::dict d;
+    d["isa"] = isa_name(kernels().isa);
+    d["available_isas"] = avail;
+    d["features"] = flags;
+    d["os_avx"] = f.os_avx;
+    d["os_avx512"] = f.os_avx512;
+    d["vendor"] = f.vendor;
+    d["brand"] = f.brand;
+    d["physical_cores"] = f.physical_cores;
+    d["logical_cpus"] = f.logical_cpus;
+    d["dispatch_warning"] = dispatch_warning();
+    return d;
+}
+
+py::array_t<float> f16_to_f32(U16Array x, std::optional<std::string> isa) {
+    const KernelTable& k = table_for(isa);
+    py::array_t<float> y(x.request().shape);
+    const uint16_t* src = x.data();
+    float* dst = y.mutable_data();
+    size_t n = (size_t)x.size();
+    {
+        py::gil_scoped_release nogil;
+        k.f16_to_f32(src, dst, n);
+    }
+    return y;
+}
+
+py::array_t<float> bf16_to_f32(U16Array x, std::optional<std::string> isa) {
+    const KernelTable& k = table_for(isa);
+    py::array_t<float> y(x.request().shape);
+    const uint16_t* src = x.data();
+    float* dst = y.mutable_data();
+    size_t n = (size_t)x.size();
+    {
+        py::gil_scoped_release nogil;
+        k.bf16_to_f32(src, dst, n);
+    }
+    return y;
+}
+
+float dot_f32(F32Array a, F32Array b, std::optional<std::string> isa) {
+    const KernelTable& k = table_for(isa);
+    if (a.ndim() != 1 || b.ndim() != 1 || a.size() != b.size())
+        throw InvalidArgument(str("dot_f32 needs two 1-D arrays of equal length, got sizes ", a.size(), " and ", b.size()));
+    py::gil_scoped_release nogil;
+    return k.dot_f32(a.data(), b.data(), (size_t)a.size());
+}
+
+}  // namespace
+
+void register_kernels(py::module_& m) {
+    kernels();  // choose the ISA at import: a bad PYLLM_ISA fails the import with its message
+    m.def("cpu_info", &cpu_info, "Detected CPU features, the chosen kernel ISA and core counts.");
+    m.def("available_isas", [] {
+        py::list l;
+        for (Isa i : available_isas()) l.append(isa_name(i));
+        return l;
+    });
+    m.def("f16_to_f32", &f16_to_f32, py::arg("x"), py::arg("isa") = py::none());
+    m.def("bf16_to_f32", &bf16_to_f32, py::arg("x"), py::arg("isa") = py::none());
+    m.def("dot_f32", &dot_f32, py::arg("a"), py::arg("b"), py::arg("isa") = py::none());
+}
+
+}  // namespace pyllm::bindings

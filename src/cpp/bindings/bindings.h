@@ -1,0 +1,19 @@
+// bindings.h — the register_*() functions module.cpp calls, and shared binding helpers. Glue only.
+#pragma once
+
+#include <pybind11/pybind11.h>
+
+#include <string_view>
+
+namespace pyllm::bindings {
+
+namespace py = pybind11;
+
+void register_kernels(py::module_& m);
+void register_gguf(py::module_& m);
+
+// UTF-8 bytes -> str; invalid bytes become lone surrogates (surrogateescape), so nothing raises
+// and the original bytes can be recovered with .encode('utf-8', 'surrogateescape').
+py::str to_py_str(std::string_view s);
+
+}  // namespace pyllm::bindings
