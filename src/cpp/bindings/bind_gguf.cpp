@@ -17,6 +17,16 @@ py::str to_py_str(std::string_view s) {
     return py::reinterpret_steal<py::str>(o);
 }
 
+std::string from_py_str(py::handle s) {
+    if (PyBytes_Check(s.ptr())) return std::string(PyBytes_AS_STRING(s.ptr()), (size_t)PyBytes_GET_SIZE(s.ptr()));
+    if (!PyUnicode_Check(s.ptr())) throw py::type_error("expected str or bytes");
+    PyObject* b = PyUnicode_AsEncodedString(s.ptr(), "utf-8", "surrogateescape");
+    if (!b) throw py::error_already_set();
+    std::string out(PyBytes_AS_STRING(b), (size_t)PyBytes_GET_SIZE(b));
+    Py_DECREF(b);
+    return out;
+}
+
 namespace {
 
 using gguf::File;
@@ -82,7 +92,8 @@ std::vector<py::ssize_t> numpy_shape(const gguf::TensorInfo& t) {
 }
 
 // The tensor as float32. F32 is a read-only zero-copy view that keeps the mapping alive.
-py::array tensor_f32(const std::shared_ptr<File>& f, const std::string& name) {
+py::array tensor_f32(const std::shared_ptr<File>& f, py::handle py_name) {
+    const std::string name = from_py_str(py_name);
     const gguf::TensorInfo& t = require_tensor(*f, name);
     if (t.type == gguf::TensorType::F32) {
         auto* keep = new std::shared_ptr<File>(f);
@@ -105,7 +116,8 @@ py::array tensor_f32(const std::shared_ptr<File>& f, const std::string& name) {
 }
 
 // The tensor's raw bytes (any type), read-only, zero-copy.
-py::array tensor_bytes(const std::shared_ptr<File>& f, const std::string& name) {
+py::array tensor_bytes(const std::shared_ptr<File>& f, py::handle py_name) {
+    const std::string name = from_py_str(py_name);
     const gguf::TensorInfo& t = require_tensor(*f, name);
     auto* keep = new std::shared_ptr<File>(f);
     py::capsule base(keep, [](void* p) { delete static_cast<std::shared_ptr<File>*>(p); });
@@ -138,8 +150,8 @@ void register_gguf(py::module_& m) {
             for (const auto& kv : f.kvs()) d[to_py_str(kv.key)] = type_string(kv.value);
             return d;
         })
-        .def("get", [](const File& f, const std::string& key) -> py::object {
-            const Value* v = f.find(key);
+        .def("get", [](const File& f, py::handle key) -> py::object {
+            const Value* v = f.find(from_py_str(key));
             return v ? value_to_py(*v) : py::none();
         }, py::arg("key"))
         // [(name, type_name, numpy_shape, absolute_offset, nbytes), ...] in file order

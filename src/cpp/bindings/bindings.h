@@ -15,5 +15,7 @@ void register_gguf(py::module_& m);
 // UTF-8 bytes -> str; invalid bytes become lone surrogates (surrogateescape), so nothing raises
 // and the original bytes can be recovered with .encode('utf-8', 'surrogateescape').
 py::str to_py_str(std::string_view s);
+// The inverse: str -> UTF-8 bytes with surrogateescape (bytes are taken as they are).
+std::string from_py_str(py::handle s);
 
 }  // namespace pyllm::bindings

@@ -1,0 +1,155 @@
+"""Runtime CPU dispatch: every available ISA level gives the scalar reference's results."""
+
+import glob
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import pyllm
+from pyllm import _core
+
+ISAS = _core.available_isas()
+SIZES = [0, 1, 7, 8, 9, 15, 16, 17, 31, 33, 255, 257, 1000, 4097]
+
+
+def test_cpu_info_shape():
+    info = pyllm.cpu_info()
+    assert info["isa"] in ("scalar", "avx2", "avx512")
+    assert info["isa"] in info["available_isas"]
+    assert info["available_isas"][0] == "scalar"
+    assert info["physical_cores"] >= 1 and info["logical_cpus"] >= info["physical_cores"]
+    assert isinstance(info["features"], dict)
+    if info["isa"] == "avx512":
+        assert info["features"]["avx512f"] and info["os_avx512"]
+    if "avx2" in info["available_isas"]:
+        assert info["features"]["avx2"] and info["features"]["fma"] and info["os_avx"]
+
+
+def test_the_best_level_is_chosen_by_default():
+    if os.environ.get("PYLLM_ISA"):
+        pytest.skip("PYLLM_ISA is set")
+    assert pyllm.cpu_info()["isa"] == ISAS[-1]
+
+
+@pytest.mark.parametrize("isa", ISAS)
+def test_f16_conversion_exact_for_all_65536_values(isa):
+    bits = np.arange(65536, dtype=np.uint16)
+    want = bits.view(np.float16).astype(np.float32)  # numpy is the oracle
+    got = _core.f16_to_f32(bits, isa=isa)
+    # Bit patterns equal for every non-NaN value (zeros, subnormals, infinities included). NaNs
+    # stay NaN with their payload; F16C hardware sets the quiet bit of signalling NaNs, numpy and
+    # the scalar path keep it as it is, so that one bit is masked.
+    nan = np.isnan(want)
+    np.testing.assert_array_equal(got[~nan].view(np.uint32), want[~nan].view(np.uint32))
+    assert np.isnan(got[nan]).all()
+    np.testing.assert_array_equal(got[nan].view(np.uint32) | 0x00400000, want[nan].view(np.uint32) | 0x00400000)
+    if isa == "scalar":
+        np.testing.assert_array_equal(got.view(np.uint32), want.view(np.uint32))
+
+
+@pytest.mark.parametrize("isa", ISAS)
+@pytest.mark.parametrize("n", SIZES)
+def test_f16_conversion_odd_sizes(isa, n):
+    x = np.random.default_rng(n).standard_normal(n).astype(np.float16)
+    np.testing.assert_array_equal(_core.f16_to_f32(x.view(np.uint16), isa=isa), x.astype(np.float32))
+
+
+@pytest.mark.parametrize("isa", ISAS)
+def test_bf16_conversion_exact(isa):
+    bits = np.arange(65536, dtype=np.uint16)
+    want = (bits.astype(np.uint32) << 16).view(np.float32)
+    for n in (65536, 65535, 13):
+        got = _core.bf16_to_f32(bits[:n], isa=isa)
+        np.testing.assert_array_equal(got.view(np.uint32), want[:n].view(np.uint32))
+
+
+@pytest.mark.parametrize("n", SIZES)
+def test_dot_f32_every_isa_agrees_with_scalar_and_float64(n):
+    rng = np.random.default_rng(1000 + n)
+    a = rng.standard_normal(n).astype(np.float32)
+    b = rng.standard_normal(n).astype(np.float32)
+    exact = float(np.dot(a.astype(np.float64), b.astype(np.float64)))
+    ref = _core.dot_f32(a, b, isa="scalar")
+    scale = float(np.dot(np.abs(a).astype(np.float64), np.abs(b).astype(np.float64))) + 1e-30
+    assert abs(ref - exact) <= 1e-6 * scale + 1e-7
+    for isa in ISAS:
+        got = _core.dot_f32(a, b, isa=isa)
+        # the lanes sum in a different order: agree to float32 rounding of the magnitudes involved
+        assert abs(got - ref) <= 1e-6 * scale + 1e-7, (isa, got, ref)
+
+
+def test_unavailable_isa_request_is_an_error_for_kernels():
+    for isa in ("avx2", "avx512"):
+        if isa not in ISAS:
+            with pytest.raises(ValueError, match="not available"):
+                _core.dot_f32(np.ones(3, np.float32), np.ones(3, np.float32), isa=isa)
+    with pytest.raises(ValueError, match="unknown instruction set"):
+        _core.dot_f32(np.ones(3, np.float32), np.ones(3, np.float32), isa="sse9")
+    with pytest.raises(ValueError):
+        _core.dot_f32(np.ones(3, np.float32), np.ones(4, np.float32))
+
+
+def _run(code, **env):
+    e = dict(os.environ)
+    e.update(env)
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=e, timeout=120)
+
+
+def test_pyllm_isa_scalar_forces_the_scalar_table():
+    p = _run("import pyllm; print(pyllm.cpu_info()['isa'])", PYLLM_ISA="scalar")
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.strip() == "scalar"
+
+
+def test_pyllm_isa_unknown_value_fails_import_with_a_clear_message():
+    p = _run("import pyllm", PYLLM_ISA="avx9000")
+    assert p.returncode != 0
+    assert "unknown instruction set 'avx9000'" in p.stderr
+
+
+def test_pyllm_isa_unsupported_level_falls_back_with_a_warning():
+    if "avx512" in ISAS:
+        pytest.skip("this CPU supports every level")
+    p = _run("import warnings; warnings.simplefilter('always'); import pyllm; print(pyllm.cpu_info()['isa'])",
+             PYLLM_ISA="avx512")
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.strip() == ISAS[-1]
+    assert "RuntimeWarning" in p.stderr and "PYLLM_ISA=avx512" in p.stderr
+
+
+def test_scalar_and_best_isa_give_identical_conversions_end_to_end():
+    # The whole package under PYLLM_ISA=scalar reads the same tensor values as the default level.
+    code = ("import numpy as np, pyllm; from pyllm import _core;"
+            "x=np.random.default_rng(5).standard_normal(1001).astype(np.float16);"
+            "print(_core.f16_to_f32(x.view(np.uint16)).tobytes().hex())")
+    a = _run(code, PYLLM_ISA="scalar")
+    b = _run(code)
+    assert a.returncode == 0 and b.returncode == 0, (a.stderr, b.stderr)
+    assert a.stdout == b.stdout
+
+
+def _objects():
+    root = Path(__file__).resolve().parent.parent / "build"
+    return [Path(p) for p in glob.glob(str(root / "**" / "pyllm_core.dir" / "**" / "*.o"), recursive=True)]
+
+
+@pytest.mark.skipif(shutil.which("objdump") is None, reason="objdump not installed")
+def test_only_the_per_isa_files_contain_avx_instructions():
+    """The portable part of the build must not contain a single YMM/ZMM instruction: that is what
+    makes the wheel safe on any x86-64 (no 'Illegal instruction' before dispatch has chosen)."""
+    objs = _objects()
+    if not objs:
+        pytest.skip("no build tree with object files next to the tests")
+    generic = [o for o in objs if "_avx2" not in o.name and "_avx512" not in o.name]
+    assert generic
+    offenders = []
+    for o in generic:
+        out = subprocess.run(["objdump", "-d", "--no-show-raw-insn", str(o)], capture_output=True, text=True).stdout
+        if "%ymm" in out or "%zmm" in out:
+            offenders.append(o.name)
+    assert not offenders, f"AVX instructions in portable objects: {offenders}"
