@@ -40,7 +40,15 @@ WORKER = textwrap.dedent(
         except Exception as e:
             res = [type(e).__name__, str(e)]
         out.append([name] + res)
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # Peak RSS of this process's own address space (VmHWM resets at exec; ru_maxrss would
+    # include the parent's size at fork time).
+    rss_mb = 0.0
+    try:
+        for line in open("/proc/self/status"):
+            if line.startswith("VmHWM:"):
+                rss_mb = int(line.split()[1]) / 1024
+    except OSError:
+        rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"results": out, "rss_mb": rss_mb}))
     """
 )
