@@ -1,0 +1,12 @@
+"""pyllm.classic — the classical baselines, in C++: bag of words, TF-IDF, n-gram LM, word2vec.
+
+    >>> from pyllm.classic import TfidfVectorizer
+    >>> X = TfidfVectorizer().fit_transform(["In the beginning", "the earth was without form"])
+    >>> X.shape
+    (2, 7)
+"""
+
+from ._csr import CSRMatrix
+from .vectorizers import CountVectorizer, TfidfTransformer, TfidfVectorizer
+
+__all__ = ["CSRMatrix", "CountVectorizer", "TfidfTransformer", "TfidfVectorizer"]
