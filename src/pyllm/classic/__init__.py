@@ -7,6 +7,7 @@
 """
 
 from ._csr import CSRMatrix
+from .ngram import NGramLM, simple_tokenize
 from .vectorizers import CountVectorizer, TfidfTransformer, TfidfVectorizer
 
-__all__ = ["CSRMatrix", "CountVectorizer", "TfidfTransformer", "TfidfVectorizer"]
+__all__ = ["CSRMatrix", "CountVectorizer", "NGramLM", "TfidfTransformer", "TfidfVectorizer", "simple_tokenize"]
