@@ -54,4 +54,5 @@ PYBIND11_MODULE(_core, m) {
     py::module_ classic = m.def_submodule("classic", "classical baselines (pyllm.classic)");
     pyllm::bindings::register_vectorizers(classic);
     pyllm::bindings::register_ngram_lm(classic);
+    pyllm::bindings::register_word2vec(classic);
 }

@@ -7,7 +7,12 @@
 """
 
 from ._csr import CSRMatrix
+from .keyedvectors import KeyedVectors, load_word2vec_format
 from .ngram import NGramLM, simple_tokenize
 from .vectorizers import CountVectorizer, TfidfTransformer, TfidfVectorizer
+from .word2vec import Word2Vec
 
-__all__ = ["CSRMatrix", "CountVectorizer", "NGramLM", "TfidfTransformer", "TfidfVectorizer", "simple_tokenize"]
+__all__ = [
+    "CSRMatrix", "CountVectorizer", "KeyedVectors", "NGramLM", "TfidfTransformer", "TfidfVectorizer",
+    "Word2Vec", "load_word2vec_format", "simple_tokenize",
+]
