@@ -139,21 +139,29 @@ struct Trainer {
     Trainer(const Word2VecOptions& opt) : o(opt), k(w2v_kernels()), D(opt.vector_size) {}
 
     // One skip-gram prediction: the input vector of `ctx` predicts `word`.
-    double sg_pair(int32_t word, int32_t ctx, float alpha, Rng& rng, float* neu1e) {
+    // targets[0] = word (label 1), then the noise words that differ from it (label 0); their
+    // output rows are prefetched while the first ones are being processed.
+    int draw_targets(int32_t word, Rng& rng, int32_t* targets) const {
+        int nt = 0;
+        targets[nt++] = word;
+        for (int d = 0; d < o.negative; ++d) {
+            int32_t t = noise.sample(rng);
+            if (t == word) continue;
+            targets[nt++] = t;
+            const char* row = reinterpret_cast<const char*>(syn1 + (int64_t)t * D);
+            for (int64_t b = 0; b < (int64_t)D * 4; b += 64) __builtin_prefetch(row + b, 1);
+        }
+        return nt;
+    }
+
+    double sg_pair(int32_t word, int32_t ctx, float alpha, Rng& rng, float* neu1e, int32_t* targets) {
         float* l1 = syn0 + (int64_t)ctx * D;
+        const int nt = draw_targets(word, rng, targets);
         std::fill(neu1e, neu1e + D, 0.0f);
         double loss = 0.0;
-        for (int d = 0; d <= o.negative; ++d) {
-            int32_t target;
-            float label;
-            if (d == 0) {
-                target = word;
-                label = 1.0f;
-            } else {
-                target = noise.sample(rng);
-                if (target == word) continue;
-                label = 0.0f;
-            }
+        for (int d = 0; d < nt; ++d) {
+            const int32_t target = targets[d];
+            const float label = d == 0 ? 1.0f : 0.0f;
             float* l2 = syn1 + (int64_t)target * D;
             float f = k.dot(l1, l2, D);
             float g = (label - kSigmoid(f)) * alpha;
@@ -166,7 +174,7 @@ struct Trainer {
 
     // One CBOW prediction of sen[i] from sen[lo..hi] except i.
     double cbow(const int32_t* sen, int64_t i, int64_t lo, int64_t hi, float alpha, Rng& rng, float* neu1,
-                float* neu1e) {
+                float* neu1e, int32_t* targets) {
         std::fill(neu1, neu1 + D, 0.0f);
         int cw = 0;
         for (int64_t j = lo; j <= hi; ++j)
@@ -178,19 +186,11 @@ struct Trainer {
         if (o.cbow_mean)
             for (int t = 0; t < D; ++t) neu1[t] /= (float)cw;
         std::fill(neu1e, neu1e + D, 0.0f);
-        const int32_t word = sen[i];
+        const int nt = draw_targets(sen[i], rng, targets);
         double loss = 0.0;
-        for (int d = 0; d <= o.negative; ++d) {
-            int32_t target;
-            float label;
-            if (d == 0) {
-                target = word;
-                label = 1.0f;
-            } else {
-                target = noise.sample(rng);
-                if (target == word) continue;
-                label = 0.0f;
-            }
+        for (int d = 0; d < nt; ++d) {
+            const int32_t target = targets[d];
+            const float label = d == 0 ? 1.0f : 0.0f;
             float* l2 = syn1 + (int64_t)target * D;
             float f = k.dot(neu1, l2, D);
             float g = (label - kSigmoid(f)) * alpha;
@@ -205,6 +205,7 @@ struct Trainer {
 
     void worker(int thread_index) {
         std::vector<float> neu1(D), neu1e(D);
+        std::vector<int32_t> targets(o.negative + 1);
         std::vector<int32_t> sen;
         const int64_t n_jobs = (int64_t)job_raw.size();
         const int64_t all_jobs = n_jobs * o.epochs;
@@ -234,10 +235,16 @@ struct Trainer {
                     const int64_t b = o.window - (int64_t)(rng.u32() % (uint32_t)o.window);  // reduced window
                     const int64_t lo = std::max<int64_t>(0, i - b), hi = std::min<int64_t>(n - 1, i + b);
                     if (o.sg) {
-                        for (int64_t j = lo; j <= hi; ++j)
-                            if (j != i) loss += sg_pair(sen[i], sen[j], alpha, rng, neu1e.data());
+                        for (int64_t j = lo; j <= hi; ++j) {
+                            if (j == i) continue;
+                            if (j + 1 <= hi) {  // the next context row, while this pair trains
+                                const char* row = reinterpret_cast<const char*>(syn0 + (int64_t)sen[j + 1] * D);
+                                for (int64_t b = 0; b < (int64_t)D * 4; b += 64) __builtin_prefetch(row + b, 1);
+                            }
+                            loss += sg_pair(sen[i], sen[j], alpha, rng, neu1e.data(), targets.data());
+                        }
                     } else {
-                        loss += cbow(sen.data(), i, lo, hi, alpha, rng, neu1.data(), neu1e.data());
+                        loss += cbow(sen.data(), i, lo, hi, alpha, rng, neu1.data(), neu1e.data(), targets.data());
                     }
                 }
             }
