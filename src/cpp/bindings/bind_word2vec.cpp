@@ -20,7 +20,8 @@ using F32 = py::array_t<float, py::array::c_style | py::array::forcecast>;
 
 py::dict train(const py::list& sentences, int vector_size, int window, int min_count, int negative, int epochs,
                bool sg, bool cbow_mean, double sample, double ns_exponent, float alpha, float min_alpha,
-               int workers, uint64_t seed, bool compute_loss, int max_sentence_length) {
+               int workers, uint64_t seed, bool compute_loss, int max_sentence_length, bool doc_vectors,
+               bool dbow_words) {
     std::vector<std::string_view> words;
     std::vector<int64_t> offsets{0};
     size_t s = 0;
@@ -65,6 +66,8 @@ py::dict train(const py::list& sentences, int vector_size, int window, int min_c
     o.seed = seed;
     o.compute_loss = compute_loss;
     o.max_sentence_length = max_sentence_length;
+    o.doc_vectors = doc_vectors;
+    o.dbow_words = dbow_words;
     Word2VecModel m;
     {
         py::gil_scoped_release nogil;
@@ -82,6 +85,12 @@ py::dict train(const py::list& sentences, int vector_size, int window, int min_c
     d["vectors"] = vec;
     d["out_vectors"] = out;
     d["epoch_loss"] = m.epoch_loss;
+    if (doc_vectors) {
+        const py::ssize_t N = (py::ssize_t)(offsets.size() - 1);
+        py::array_t<float> dv({N, D});
+        std::copy(m.doc_vectors.begin(), m.doc_vectors.end(), dv.mutable_data());
+        d["doc_vectors"] = dv;
+    }
     d["corpus_words"] = m.corpus_words;
     d["trained_words"] = m.trained_words;
     d["kernels"] = std::string(m.kernels);
@@ -105,7 +114,8 @@ void register_word2vec(py::module_& m) {
     m.def("train_word2vec", &train, py::arg("sentences"), py::arg("vector_size"), py::arg("window"),
           py::arg("min_count"), py::arg("negative"), py::arg("epochs"), py::arg("sg"), py::arg("cbow_mean"),
           py::arg("sample"), py::arg("ns_exponent"), py::arg("alpha"), py::arg("min_alpha"), py::arg("workers"),
-          py::arg("seed"), py::arg("compute_loss"), py::arg("max_sentence_length"));
+          py::arg("seed"), py::arg("compute_loss"), py::arg("max_sentence_length"), py::arg("doc_vectors") = false,
+          py::arg("dbow_words") = false);
     m.def("w2v_kernels_name", [] { return std::string(w2v_kernels().name); });
     // Test hooks: run one kernel of a given table on numpy inputs (returns new arrays).
     m.def("w2v_dot", [](F32 a, F32 b, const std::string& isa) {

@@ -123,6 +123,8 @@ struct Trainer {
     const int D;
     std::vector<int32_t> corpus;          // [n] word ids (min_count applied)
     std::vector<int64_t> sent;            // [n_sentences + 1] into corpus
+    std::vector<int64_t> sent_doc;        // [n_sentences] the input sentence (document) each piece came from
+    float* docs = nullptr;                // [n_docs][D] document vectors (PV-DBOW) or nullptr
     std::vector<int64_t> job_sent;        // [n_jobs + 1] sentence ranges of the jobs
     std::vector<int64_t> job_raw;         // [n_jobs] raw (pre-min_count) words in each job
     std::vector<uint32_t> keep;           // [V] subsampling: keep if u32 < keep[w] (0xFFFFFFFF = always)
@@ -154,8 +156,8 @@ struct Trainer {
         return nt;
     }
 
-    double sg_pair(int32_t word, int32_t ctx, float alpha, Rng& rng, float* neu1e, int32_t* targets) {
-        float* l1 = syn0 + (int64_t)ctx * D;
+    // One skip-gram prediction: the input vector l1 (a context word's, or a document's) predicts `word`.
+    double sg_pair(int32_t word, float* l1, float alpha, Rng& rng, float* neu1e, int32_t* targets) {
         const int nt = draw_targets(word, rng, targets);
         std::fill(neu1e, neu1e + D, 0.0f);
         double loss = 0.0;
@@ -231,7 +233,12 @@ struct Trainer {
                 }
                 const int64_t n = (int64_t)sen.size();
                 n_trained += n;
+                float* dv = docs ? docs + sent_doc[s] * D : nullptr;
                 for (int64_t i = 0; i < n; ++i) {
+                    if (dv) {  // PV-DBOW: the document vector predicts each of its words
+                        loss += sg_pair(sen[i], dv, alpha, rng, neu1e.data(), targets.data());
+                        if (!o.dbow_words) continue;
+                    }
                     const int64_t b = o.window - (int64_t)(rng.u32() % (uint32_t)o.window);  // reduced window
                     const int64_t lo = std::max<int64_t>(0, i - b), hi = std::min<int64_t>(n - 1, i + b);
                     if (o.sg) {
@@ -241,7 +248,7 @@ struct Trainer {
                                 const char* row = reinterpret_cast<const char*>(syn0 + (int64_t)sen[j + 1] * D);
                                 for (int64_t b = 0; b < (int64_t)D * 4; b += 64) __builtin_prefetch(row + b, 1);
                             }
-                            loss += sg_pair(sen[i], sen[j], alpha, rng, neu1e.data(), targets.data());
+                            loss += sg_pair(sen[i], syn0 + (int64_t)sen[j] * D, alpha, rng, neu1e.data(), targets.data());
                         }
                     } else {
                         loss += cbow(sen.data(), i, lo, hi, alpha, rng, neu1.data(), neu1e.data(), targets.data());
@@ -308,10 +315,14 @@ Word2VecModel train_word2vec(const std::vector<std::string_view>& words, const s
             T.corpus.push_back(id);
             if (++in_sentence == opt.max_sentence_length) {
                 T.sent.push_back((int64_t)T.corpus.size());
+                T.sent_doc.push_back((int64_t)s);
                 in_sentence = 0;
             }
         }
-        if (in_sentence > 0) T.sent.push_back((int64_t)T.corpus.size());
+        if (in_sentence > 0) {
+            T.sent.push_back((int64_t)T.corpus.size());
+            T.sent_doc.push_back((int64_t)s);
+        }
         if (job_raw >= kJobWords || s + 2 == offsets.size()) {
             T.job_sent.push_back((int64_t)T.sent.size() - 1);
             T.job_raw.push_back(job_raw);
@@ -344,6 +355,11 @@ Word2VecModel train_word2vec(const std::vector<std::string_view>& words, const s
     for (float& x : m.vectors) x = (init.uniform() - 0.5f) / (float)D;
     T.syn0 = m.vectors.data();
     T.syn1 = m.out_vectors.data();
+    if (opt.doc_vectors) {
+        m.doc_vectors.resize((offsets.size() - 1) * (size_t)D);
+        for (float& x : m.doc_vectors) x = (init.uniform() - 0.5f) / (float)D;
+        T.docs = m.doc_vectors.data();
+    }
 
     // 5. train
     T.thread_loss.assign(opt.workers, std::vector<double>(opt.epochs, 0.0));

@@ -20,6 +20,9 @@
 // Initialisation: input vectors uniform in [-0.5, 0.5) / vector_size, output vectors zero.
 // Threads: jobs of ~10k words are taken in order from a shared counter; updates are lock-free
 // (Hogwild). workers = 1 with a fixed seed is deterministic.
+// Doc2Vec PV-DBOW (Le & Mikolov 2014), with doc_vectors: each input sentence is a document whose
+// vector is trained, like a skip-gram context vector, to predict every (kept) word of it; with
+// dbow_words, word vectors are trained in the same pass as above.
 #pragma once
 
 #include <cstdint>
@@ -44,6 +47,8 @@ struct Word2VecOptions {
     uint64_t seed = 0;
     bool compute_loss = false;
     int max_sentence_length = 10000;
+    bool doc_vectors = false;    // Doc2Vec PV-DBOW: one vector per input sentence (document) predicts its words
+    bool dbow_words = false;     // with doc_vectors: also train word vectors (skip-gram / CBOW) in the same pass
 };
 
 struct Word2VecModel {
@@ -52,6 +57,7 @@ struct Word2VecModel {
     int vector_size = 0;
     std::vector<float> vectors;         // [V][vector_size] input vectors (the embeddings)
     std::vector<float> out_vectors;     // [V][vector_size] output (negative-sampling) vectors
+    std::vector<float> doc_vectors;     // [n_sentences][vector_size] if doc_vectors
     std::vector<double> epoch_loss;     // [epochs] summed logistic loss -ln sigmoid(+-f) (if compute_loss; tabulated)
     int64_t corpus_words = 0;           // words in the corpus (all of them)
     int64_t trained_words = 0;          // words actually trained on (after min_count + subsampling), all epochs

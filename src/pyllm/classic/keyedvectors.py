@@ -53,7 +53,7 @@ class KeyedVectors:
         return (self._unit_vectors()[i] if norm else self.vectors[i]).copy()
 
     def __getitem__(self, words: Union[str, Sequence[str]]) -> np.ndarray:
-        if isinstance(words, str):
+        if not isinstance(words, (list, tuple, np.ndarray)):  # one key (a word, or a Doc2Vec tag)
             return self.get_vector(words)
         return np.stack([self.vectors[self.get_index(w)] for w in words])
 
@@ -101,6 +101,18 @@ class KeyedVectors:
         k = min(topn, limit - len(set(exclude)))
         if k <= 0:
             return []
+        best = np.argpartition(-dists, k - 1)[:k]
+        best = best[np.argsort(-dists[best], kind="stable")]
+        return [(self.index_to_key[i], float(dists[i])) for i in best]
+
+    def similar_by_vector(self, vector, topn: int = 10) -> List[Tuple[str, float]]:
+        """The ``topn`` keys whose vectors are closest (cosine) to ``vector``."""
+        v = np.asarray(vector, dtype=np.float32).ravel()
+        if v.shape != (self.vector_size,):
+            raise ValueError(f"vector must have {self.vector_size} values, got {v.shape}")
+        n = np.linalg.norm(v)
+        dists = self._unit_vectors() @ (v / n if n > 0 else v)
+        k = min(int(topn), len(self))
         best = np.argpartition(-dists, k - 1)[:k]
         best = best[np.argsort(-dists[best], kind="stable")]
         return [(self.index_to_key[i], float(dists[i])) for i in best]
