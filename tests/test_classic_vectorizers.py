@@ -176,3 +176,58 @@ def test_bad_input():
         TfidfVectorizer(use_idf=False).fit(["aa bb"]).idf_
     # bytes are decoded like scikit-learn does
     assert CountVectorizer().fit([b"caf\xc3\xa9 ok"]).vocabulary_ == {"café": 0, "ok": 1}
+
+
+def test_random_corpora_and_parameters_match_sklearn():
+    import random
+    import warnings
+
+    rng = random.Random(0)
+    pieces = ["aa", "bb", "cc", "dd", "Ee", "ff", "g", "hh_i", "2x", "ÄÖ", "ß", "İi", "x y", "—", "αβ", "東京"]
+
+    def doc():
+        return " ".join(rng.choice(pieces) for _ in range(rng.randint(0, 12))) + rng.choice(["", ".", "!?", " 12"])
+
+    for _ in range(120):
+        docs = [doc() for _ in range(rng.randint(1, 12))]
+        p = {}
+        if rng.random() < 0.4:
+            p["ngram_range"] = rng.choice([(1, 2), (2, 2), (1, 3), (2, 4)])
+        if rng.random() < 0.3:
+            p["min_df"] = rng.choice([1, 2, 0.1, 0.5])
+        if rng.random() < 0.3:
+            p["max_df"] = rng.choice([1.0, 0.9, 0.5, 3, 10])
+        if rng.random() < 0.3:
+            p["max_features"] = rng.choice([1, 2, 5, 20])
+        if rng.random() < 0.2:
+            p["binary"] = True
+        if rng.random() < 0.2:
+            p["lowercase"] = False
+        if rng.random() < 0.2:
+            p["stop_words"] = ["aa", "ee"]
+        if rng.random() < 0.15:
+            p["analyzer"] = rng.choice(["char", "char_wb"])
+        tfidf = rng.random() < 0.5
+        if tfidf:
+            if rng.random() < 0.3:
+                p["norm"] = rng.choice(["l1", None])
+            if rng.random() < 0.3:
+                p["sublinear_tf"] = True
+            if rng.random() < 0.3:
+                p["smooth_idf"] = False
+        ours_cls, sk_cls = (TfidfVectorizer, sk_text.TfidfVectorizer) if tfidf else (CountVectorizer,
+                                                                                     sk_text.CountVectorizer)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            theirs = sk_cls(**p)
+            try:
+                Y = theirs.fit_transform(docs)
+            except ValueError as e:
+                with pytest.raises(ValueError, match=str(e)[:20]):
+                    ours_cls(**p).fit_transform(docs)
+                continue
+        ours = ours_cls(**p)
+        assert_same(ours, theirs, ours.fit_transform(docs), Y, tfidf=tfidf)
+        new = [doc() for _ in range(3)]
+        X2, Y2 = ours.transform(new), theirs.transform(new)
+        assert X2.shape == Y2.shape and (X2.nnz == 0 == Y2.nnz or abs(X2 - Y2).max() <= 1e-12)
