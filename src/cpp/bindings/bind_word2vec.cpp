@@ -22,7 +22,10 @@ py::dict train(const py::list& sentences, int vector_size, int window, int min_c
                bool sg, bool cbow_mean, double sample, double ns_exponent, float alpha, float min_alpha,
                int workers, uint64_t seed, bool compute_loss, int max_sentence_length, bool doc_vectors,
                bool dbow_words) {
-    std::vector<std::string_view> words;
+    // The tokens are copied into one arena (the GIL is released during training, and another
+    // Python thread could mutate the caller's token lists meanwhile).
+    std::string arena;
+    std::vector<size_t> starts;       // [n_words + 1] into arena
     std::vector<int64_t> offsets{0};
     size_t s = 0;
     for (py::handle sent : sentences) {
@@ -45,11 +48,15 @@ py::dict train(const py::list& sentences, int vector_size, int window, int min_c
             Py_ssize_t len = 0;
             const char* p = PyUnicode_AsUTF8AndSize(t, &len);  // cached in the str object; alive with `sentences`
             if (!p) throw py::error_already_set();
-            words.emplace_back(p, (size_t)len);
+            starts.push_back(arena.size());
+            arena.append(p, (size_t)len);
         }
-        offsets.push_back((int64_t)words.size());
+        offsets.push_back((int64_t)starts.size());
         ++s;
     }
+    starts.push_back(arena.size());
+    std::vector<std::string_view> words(starts.size() - 1);
+    for (size_t i = 0; i + 1 < starts.size(); ++i) words[i] = std::string_view(arena.data() + starts[i], starts[i + 1] - starts[i]);
     Word2VecOptions o;
     o.vector_size = vector_size;
     o.window = window;
