@@ -151,3 +151,19 @@ def test_bad_input():
         ids.perplexity([1, 2, 11])
     with pytest.raises(ValueError, match="out of range"):
         NGramLM().fit([[1, -2]])
+
+
+def test_cpp_word_splitting_matches_simple_tokenize():
+    from pyllm import _core
+
+    rng = np.random.default_rng(3)
+    alphabet = [chr(c) for c in range(128)] + ["é", "ß", "İ", "東", "\u00a0", "\u2028"]
+    texts = ["".join(rng.choice(alphabet, size=rng.integers(0, 40))) for _ in range(300)]
+    texts += ["And God said, Let there be light: and there was light.", "a\x1cb\x1fc\td", "İstanbul ŞEHİR"]
+    for lower in (True, False):
+        v = _core.classic.WordVocab()
+        ids, offsets = v.encode(texts, lower, True, lambda t: simple_tokenize(t, lower))
+        words = v.words()
+        for k, text in enumerate(texts):
+            got = [words[i] for i in ids[offsets[k]:offsets[k + 1]]]
+            assert got == simple_tokenize(text, lower), repr(text)

@@ -7,6 +7,7 @@
 
 #include "bindings/bindings.h"
 #include "classic/ngram_lm.h"
+#include "classic/word_vocab.h"
 #include "common/error.h"
 
 namespace pyllm::bindings {
@@ -35,9 +36,46 @@ std::unique_ptr<NGramLM> make(int order, const std::string& smoothing, double di
 
 std::vector<int64_t> offsets_of(const I64& a) { return std::vector<int64_t>(a.data(), a.data() + a.size()); }
 
+// texts -> (ids int32, offsets int64); ASCII texts split in C++, the others by split(text) -> list[str].
+py::tuple encode_texts(WordVocab& v, const py::list& texts, bool lowercase, bool grow, const py::object& split) {
+    std::vector<int32_t> ids;
+    std::vector<int64_t> offsets{0};
+    size_t i = 0;
+    for (py::handle h : texts) {
+        PyObject* o = h.ptr();
+        if (!PyUnicode_Check(o)) throw py::type_error(str("item ", i, ": expected str, got ", Py_TYPE(o)->tp_name));
+        if (PyUnicode_IS_ASCII(o)) {
+            Py_ssize_t n = 0;
+            const char* p = PyUnicode_AsUTF8AndSize(o, &n);
+            if (!p) throw py::error_already_set();
+            v.encode_ascii(std::string_view(p, (size_t)n), lowercase, grow, ids);
+        } else {
+            std::vector<std::string> toks = split(h).cast<std::vector<std::string>>();
+            v.encode_tokens(toks, grow, ids);
+        }
+        offsets.push_back((int64_t)ids.size());
+        ++i;
+    }
+    py::array_t<int32_t> a((py::ssize_t)ids.size());
+    std::copy(ids.begin(), ids.end(), a.mutable_data());
+    py::array_t<int64_t> b((py::ssize_t)offsets.size());
+    std::copy(offsets.begin(), offsets.end(), b.mutable_data());
+    return py::make_tuple(a, b);
+}
+
 }  // namespace
 
 void register_ngram_lm(py::module_& m) {
+    py::class_<WordVocab>(m, "WordVocab")
+        .def(py::init<>())
+        .def("__len__", &WordVocab::size)
+        .def("words", [](const WordVocab& v) {
+            py::list out(v.size());
+            for (int32_t i = 0; i < v.size(); ++i) out[i] = to_py_str(v.word(i));
+            return out;
+        })
+        .def("encode", &encode_texts, py::arg("texts"), py::arg("lowercase"), py::arg("grow"), py::arg("split"));
+
     py::class_<NGramLM>(m, "NGramLM")
         .def(py::init(&make), py::arg("order"), py::arg("smoothing"), py::arg("discount"), py::arg("add_k"),
              py::arg("vocab_size"))

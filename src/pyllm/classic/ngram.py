@@ -96,6 +96,7 @@ class NGramLM:
         self._mode: Optional[str] = None  # 'words' | 'tokenizer' | 'ids'
         self.vocab_: Optional[dict] = None
         self._words: Optional[List[str]] = None
+        self._word_vocab = None  # _core.classic.WordVocab when fitted on texts (fast C++ splitting of ASCII)
 
     # ------------------------------------------------------------------ encoding
     def _encode_text(self, text: str, grow: bool) -> List[int]:
@@ -127,6 +128,13 @@ class NGramLM:
         if arr.ndim != 1 or arr.dtype.kind not in "iu":
             raise TypeError(f"item {index}: expected str or a sequence of int token ids")
         return arr.astype(np.int64)
+
+    def _split(self, text: str) -> List[str]:
+        return simple_tokenize(text, self.lowercase)
+
+    def _encode_texts(self, texts: list, grow: bool):
+        """All-str input in word mode -> (ids int32, offsets int64) via the C++ splitter."""
+        return self._word_vocab.encode(texts, self.lowercase, grow, self._split)
 
     def _sequences(self, data, grow: bool = False) -> List[np.ndarray]:
         if isinstance(data, str):
@@ -199,16 +207,28 @@ class NGramLM:
             self._words = [UNK]
         else:
             self._mode = "ids"
-        seqs = self._sequences(items, grow=True)
-        if not seqs or sum(len(s) for s in seqs) == 0:
-            raise ValueError("cannot fit an n-gram model on an empty corpus")
-        vs = self.vocab_size
-        if vs is None:
-            vs = len(self.vocab_) if self._mode == "words" else (
-                _tokenizer_vocab_size(self.tokenizer) if self.tokenizer is not None else None)
-        if self._mode == "words":
-            self._words = list(self.vocab_)  # insertion order == id order
-        ids, offsets = self._flatten(seqs, vs)
+        self._word_vocab = None
+        if self._mode == "words" and all(type(x) is str for x in items):
+            self._word_vocab = _core.classic.WordVocab()
+            ids, offsets = self._encode_texts(items, grow=True)
+            self._words = self._word_vocab.words()
+            self.vocab_ = {w: i for i, w in enumerate(self._words)}
+            if ids.size == 0:
+                raise ValueError("cannot fit an n-gram model on an empty corpus")
+            vs = self.vocab_size if self.vocab_size is not None else len(self._words)
+            if ids.max() >= vs:
+                raise IndexError(f"token id {ids.max()} is outside [0, {vs})")
+        else:
+            seqs = self._sequences(items, grow=True)
+            if not seqs or sum(len(s) for s in seqs) == 0:
+                raise ValueError("cannot fit an n-gram model on an empty corpus")
+            vs = self.vocab_size
+            if vs is None:
+                vs = len(self.vocab_) if self._mode == "words" else (
+                    _tokenizer_vocab_size(self.tokenizer) if self.tokenizer is not None else None)
+            if self._mode == "words":
+                self._words = list(self.vocab_)  # insertion order == id order
+            ids, offsets = self._flatten(seqs, vs)
         smoothing = "kneser_ney" if self.smoothing == "kneser_ney" else "add_k"
         core = _core.classic.NGramLM(self.order, smoothing, self.discount or -1.0, self.k, int(vs or 0))
         core.fit(ids, offsets)
@@ -248,8 +268,12 @@ class NGramLM:
         docstring for exactly what is scored.
         """
         self._check_fitted()
-        seqs = self._sequences(data)
-        ids, offsets = self._flatten(seqs, self.vocab_size_)
+        texts = [data] if isinstance(data, str) else data
+        if (self._word_vocab is not None and isinstance(texts, (list, tuple))
+                and all(type(x) is str for x in texts)):
+            ids, offsets = self._encode_texts(list(texts), grow=False)
+        else:
+            ids, offsets = self._flatten(self._sequences(data), self.vocab_size_)
         total, n = self._core.total_logprob(ids, offsets, 1)
         if n == 0:
             raise ValueError("nothing to score: perplexity needs a sequence of at least 2 tokens")
