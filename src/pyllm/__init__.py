@@ -12,6 +12,7 @@ from . import _core
 from .errors import GGUFError, PyllmError, UnsupportedModelError
 from .gguf import GGUFFile, TensorInfo
 from . import models
+from . import classic
 
 __version__ = "0.1.0"
 
@@ -23,6 +24,7 @@ __all__ = [
     "UnsupportedModelError",
     "cpu_info",
     "models",
+    "classic",
     "__version__",
 ]
 

@@ -11,6 +11,10 @@ namespace py = pybind11;
 
 void register_kernels(py::module_& m);
 void register_gguf(py::module_& m);
+// pyllm._core.classic (bag of words / TF-IDF, n-gram LM, word2vec)
+void register_vectorizers(py::module_& m);
+void register_ngram_lm(py::module_& m);
+void register_word2vec(py::module_& m);
 
 // UTF-8 bytes -> str; invalid bytes become lone surrogates (surrogateescape), so nothing raises
 // and the original bytes can be recovered with .encode('utf-8', 'surrogateescape').

@@ -51,4 +51,8 @@ PYBIND11_MODULE(_core, m) {
 
     pyllm::bindings::register_kernels(m);
     pyllm::bindings::register_gguf(m);
+    py::module_ classic = m.def_submodule("classic", "classical baselines (pyllm.classic)");
+    pyllm::bindings::register_vectorizers(classic);
+    pyllm::bindings::register_ngram_lm(classic);
+    pyllm::bindings::register_word2vec(classic);
 }
