@@ -175,6 +175,29 @@ inline void scales16_to_chunks(__m128i s8, __m256i* sc) {
     for (int k = 0; k < 8; ++k) sc[k] = _mm256_shuffle_epi8(s16, _mm256_set1_epi16((short)(0x0100 * (2 * k + 1) + 2 * k)));
 }
 
+// Q4_K / Q5_K: the 12 packed bytes -> 8 scales and 8 mins (bytes), with 32-bit word operations.
+inline void k_scales_mins(const uint8_t* p, uint8_t* sc8, uint8_t* mn8) {
+    uint32_t u0, u1, u2;
+    __builtin_memcpy(&u0, p, 4); __builtin_memcpy(&u1, p + 4, 4); __builtin_memcpy(&u2, p + 8, 4);
+    const uint32_t lo6 = 0x3f3f3f3fu, lo4 = 0x0f0f0f0fu, lo2 = 0x03030303u;
+    const uint32_t sc[2] = {u0 & lo6, (u2 & lo4) | (((u0 >> 6) & lo2) << 4)};
+    const uint32_t mn[2] = {u1 & lo6, ((u2 >> 4) & lo4) | (((u1 >> 6) & lo2) << 4)};
+    __builtin_memcpy(sc8, sc, 8); __builtin_memcpy(mn8, mn, 8);
+}
+
+// Q4_K / Q5_K: scales per 32 -> sc[j] = scale j in all 16 int16 lanes; m16 = each min twice (per 16).
+inline void k_unpack_scales(const uint8_t* p, KUnpacked& u) {
+    alignas(8) uint8_t sc8[8], mn8[8];
+    k_scales_mins(p, sc8, mn8);
+    uint64_t s64, m64;
+    __builtin_memcpy(&s64, sc8, 8); __builtin_memcpy(&m64, mn8, 8);
+    const __m128i s16 = _mm_cvtepu8_epi16(_mm_cvtsi64_si128((long long)s64));
+    const __m256i s16x2 = _mm256_broadcastsi128_si256(s16);
+    for (int j = 0; j < 8; ++j) u.sc[j] = _mm256_shuffle_epi8(s16x2, _mm256_set1_epi16((short)(0x0100 * (2 * j + 1) + 2 * j)));
+    const __m128i m16 = _mm_cvtepu8_epi16(_mm_cvtsi64_si128((long long)m64));
+    u.m16 = _mm256_set_m128i(_mm_unpackhi_epi16(m16, m16), _mm_unpacklo_epi16(m16, m16));
+}
+
 struct KQ2_K {
     using B = BlockQ2_K; static constexpr bool kSigned = false; static constexpr KMode kMode = kMin;
     static void unpack(const B& b, KUnpacked& u) {
@@ -224,14 +247,7 @@ struct KQ4_K {
             u.q[2 * c] = _mm256_and_si256(x, m4);
             u.q[2 * c + 1] = _mm256_and_si256(_mm256_srli_epi16(x, 4), m4);
         }
-        alignas(32) int16_t mn16[16];
-        for (int j = 0; j < 8; ++j) {
-            int sc, mn;
-            k_scale_min(b.scales, j, &sc, &mn);
-            u.sc[j] = _mm256_set1_epi16((short)sc);
-            mn16[2 * j] = mn16[2 * j + 1] = (int16_t)mn;
-        }
-        u.m16 = _mm256_load_si256(reinterpret_cast<const __m256i*>(mn16));
+        k_unpack_scales(b.scales, u);
         u.d = h2f(b.d);
         u.dm = h2f(b.dmin);
     }
@@ -249,14 +265,7 @@ struct KQ5_K {
             u.q[2 * c] = _mm256_or_si256(_mm256_and_si256(x, m4), _mm256_slli_epi16(h0, 4));
             u.q[2 * c + 1] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(x, 4), m4), _mm256_slli_epi16(h1, 4));
         }
-        alignas(32) int16_t mn16[16];
-        for (int j = 0; j < 8; ++j) {
-            int sc, mn;
-            k_scale_min(b.scales, j, &sc, &mn);
-            u.sc[j] = _mm256_set1_epi16((short)sc);
-            mn16[2 * j] = mn16[2 * j + 1] = (int16_t)mn;
-        }
-        u.m16 = _mm256_load_si256(reinterpret_cast<const __m256i*>(mn16));
+        k_unpack_scales(b.scales, u);
         u.d = h2f(b.d);
         u.dm = h2f(b.dmin);
     }
@@ -304,34 +313,34 @@ void tileK(int64_t n, const uint8_t* w, size_t ws, const uint8_t* a, size_t as, 
     using B = typename K::B;
     const int64_t nb = n / kQKK;
     float acc[NR][NC] = {};
-    KUnpacked u[NR];
     for (int64_t b = 0; b < nb; ++b) {
-        for (int r = 0; r < NR; ++r) K::unpack(reinterpret_cast<const B*>(w + r * ws)[b], u[r]);
-        for (int t = 0; t < NC; ++t) {
-            const BlockQ8K& ab = reinterpret_cast<const BlockQ8K*>(a + t * as)[b];
-            __m256i s[NR];
-            for (int r = 0; r < NR; ++r) s[r] = _mm256_setzero_si256();
-            for (int k = 0; k < 8; ++k) {
-                const __m256i ya = loadu256(ab.qs + 32 * k);
-                for (int r = 0; r < NR; ++r) {
+        for (int r = 0; r < NR; ++r) {
+            KUnpacked u;  // one weight row's block, reused for the NC activation rows
+            K::unpack(reinterpret_cast<const B*>(w + r * ws)[b], u);
+            for (int t = 0; t < NC; ++t) {
+                const BlockQ8K& ab = reinterpret_cast<const BlockQ8K*>(a + t * as)[b];
+                __m256i s = _mm256_setzero_si256();
+                for (int k = 0; k < 8; ++k) {
+                    const __m256i ya = loadu256(ab.qs + 32 * k);
                     const __m256i p = K::kSigned
-                        ? _mm256_maddubs_epi16(_mm256_sign_epi8(u[r].q[k], u[r].q[k]), _mm256_sign_epi8(ya, u[r].q[k]))
-                        : _mm256_maddubs_epi16(u[r].q[k], ya);
-                    s[r] = _mm256_add_epi32(s[r], _mm256_madd_epi16(p, u[r].sc[k]));
+                        ? _mm256_maddubs_epi16(_mm256_sign_epi8(u.q[k], u.q[k]), _mm256_sign_epi8(ya, u.q[k]))
+                        : _mm256_maddubs_epi16(u.q[k], ya);
+                    s = _mm256_add_epi32(s, _mm256_madd_epi16(p, u.sc[k]));
                 }
-            }
-            const __m256i bs = loadu256(ab.bsums);
-            for (int r = 0; r < NR; ++r) {
-                const int isum = hsum_i32(s[r]);
-                const float dd = u[r].d * ab.d;
+                const float dd = u.d * ab.d;
                 if (K::kMode == kMin) {
-                    const int msum = hsum_i32(_mm256_madd_epi16(bs, u[r].m16));
-                    acc[r][t] += dd * (float)isum - (u[r].dm * ab.d) * (float)msum;
+                    const __m256i m = _mm256_madd_epi16(loadu256(ab.bsums), u.m16);
+                    // one reduction for both sums: lanes 0,1 of the 128-bit result hold isum / msum parts
+                    const __m256i h = _mm256_hadd_epi32(s, m);  // [s01 s23 m01 m23 | s45 s67 m45 m67]
+                    __m128i v = _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
+                    v = _mm_hadd_epi32(v, v);                   // [isum msum isum msum]
+                    const int isum = _mm_cvtsi128_si32(v), msum = _mm_extract_epi32(v, 1);
+                    acc[r][t] += dd * (float)isum - (u.dm * ab.d) * (float)msum;
                 } else if (K::kMode == kOffset) {
-                    const int msum = hsum_i32(_mm256_madd_epi16(bs, u[r].m16));
-                    acc[r][t] += dd * (float)(isum - msum);
+                    const __m256i m = _mm256_madd_epi16(loadu256(ab.bsums), u.m16);
+                    acc[r][t] += dd * (float)hsum_i32(_mm256_sub_epi32(s, m));
                 } else {
-                    acc[r][t] += dd * (float)isum;
+                    acc[r][t] += dd * (float)hsum_i32(s);
                 }
             }
         }
