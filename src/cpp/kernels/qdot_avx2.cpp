@@ -59,95 +59,96 @@ inline __m256i dot_u8s8(__m256i u, __m256i s) {
 }
 
 // ---- 32-element weight types ----------------------------------------------------------------------
-// Traits: codes(block) -> 32 codes in element order; d(block); c(block) = the coefficient of s_a
-// (unsigned-code types only). kSigned: codes are int8 values (no offset term).
+// Traits: codes(block) -> 32 codes in element order; kSigned: codes are int8 values (Q8_0, IQ4_NL),
+// else unsigned codes with x = d * (code - kOffset) (Q4_0: 8, Q5_0: 16) or x = d * code + m (kHasMin).
 struct TQ4_0 {
-    using B = BlockQ4_0; static constexpr bool kSigned = false;
+    using B = BlockQ4_0; static constexpr bool kSigned = false, kHasMin = false; static constexpr float kOffset = 8.0f;
     static __m256i codes(const B& b) { return unpack_nibbles16(b.qs); }
-    static float d(const B& b) { return h2f(b.d); }
-    static float c(const B& b, float d) { return -8.0f * d; }
+    static uint16_t m(const B&) { return 0; }
 };
 struct TQ4_1 {
-    using B = BlockQ4_1; static constexpr bool kSigned = false;
+    using B = BlockQ4_1; static constexpr bool kSigned = false, kHasMin = true; static constexpr float kOffset = 0.0f;
     static __m256i codes(const B& b) { return unpack_nibbles16(b.qs); }
-    static float d(const B& b) { return h2f(b.d); }
-    static float c(const B& b, float) { return h2f(b.m); }
+    static uint16_t m(const B& b) { return b.m; }
 };
 inline uint32_t load_u32(const uint8_t* p) { uint32_t v; __builtin_memcpy(&v, p, 4); return v; }
+inline __m256i codes5(const uint8_t* qs, const uint8_t* qh) {
+    const __m256i hb = _mm256_and_si256(bits_to_bytes(load_u32(qh)), _mm256_set1_epi8(16));
+    return _mm256_or_si256(unpack_nibbles16(qs), hb);
+}
 struct TQ5_0 {
-    using B = BlockQ5_0; static constexpr bool kSigned = false;
-    static __m256i codes(const B& b) {
-        const __m256i hb = _mm256_and_si256(bits_to_bytes(load_u32(b.qh)), _mm256_set1_epi8(16));
-        return _mm256_or_si256(unpack_nibbles16(b.qs), hb);
-    }
-    static float d(const B& b) { return h2f(b.d); }
-    static float c(const B& b, float d) { return -16.0f * d; }
+    using B = BlockQ5_0; static constexpr bool kSigned = false, kHasMin = false; static constexpr float kOffset = 16.0f;
+    static __m256i codes(const B& b) { return codes5(b.qs, b.qh); }
+    static uint16_t m(const B&) { return 0; }
 };
 struct TQ5_1 {
-    using B = BlockQ5_1; static constexpr bool kSigned = false;
-    static __m256i codes(const B& b) {
-        const __m256i hb = _mm256_and_si256(bits_to_bytes(load_u32(b.qh)), _mm256_set1_epi8(16));
-        return _mm256_or_si256(unpack_nibbles16(b.qs), hb);
-    }
-    static float d(const B& b) { return h2f(b.d); }
-    static float c(const B& b, float) { return h2f(b.m); }
+    using B = BlockQ5_1; static constexpr bool kSigned = false, kHasMin = true; static constexpr float kOffset = 0.0f;
+    static __m256i codes(const B& b) { return codes5(b.qs, b.qh); }
+    static uint16_t m(const B& b) { return b.m; }
 };
 struct TQ8_0 {
-    using B = BlockQ8_0; static constexpr bool kSigned = true;
+    using B = BlockQ8_0; static constexpr bool kSigned = true, kHasMin = false; static constexpr float kOffset = 0.0f;
     static __m256i codes(const B& b) { return loadu256(b.qs); }
-    static float d(const B& b) { return h2f(b.d); }
-    static float c(const B&, float) { return 0.0f; }
+    static uint16_t m(const B&) { return 0; }
 };
 struct TIQ4_NL {
-    using B = BlockIQ4_NL; static constexpr bool kSigned = true;
+    using B = BlockIQ4_NL; static constexpr bool kSigned = true, kHasMin = false; static constexpr float kOffset = 0.0f;
     static __m256i codes(const B& b) {
         const __m256i table = _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(kIQ4NLValues)));
         return _mm256_shuffle_epi8(table, unpack_nibbles16(b.qs));
     }
-    static float d(const B& b) { return h2f(b.d); }
-    static float c(const B&, float) { return 0.0f; }
+    static uint16_t m(const B&) { return 0; }
 };
 
+// NR (<= 4) weight rows x NC activation rows, one block at a time:
+//   p[r]  = int32 x8 partial dot products of row r's codes with the token's codes
+//   h     = hadd(hadd(p0, p1), hadd(p2, p3)) = [row0 row1 row2 row3 | row0 row1 row2 row3] partial sums
+//   acc_t += float(h) * [d_w(r) * d_a]  (+ [c_w(r) | 0] * s_a for the offset/min types)
+// so one accumulator per token holds all NR rows (no per-pair accumulators, no spills).
 template <class T, int NR, int NC>
 void tile32(int64_t n, const uint8_t* w, size_t ws, const uint8_t* a, size_t as, float* y, size_t ys) {
+    static_assert(NR >= 1 && NR <= 4, "tile rows");
     using B = typename T::B;
     const int64_t nb = n / kQK32;
-    __m256 acc[NR][NC];
-    __m128 corr[NC];  // lanes = rows
-    for (int t = 0; t < NC; ++t) {
-        corr[t] = _mm_setzero_ps();
-        for (int r = 0; r < NR; ++r) acc[r][t] = _mm256_setzero_ps();
-    }
+    __m256 acc[NC];
+    for (int t = 0; t < NC; ++t) acc[t] = _mm256_setzero_ps();
     for (int64_t b = 0; b < nb; ++b) {
-        __m256i q[NR];
-        __m256 dw[NR];
-        alignas(16) float cw[4] = {0, 0, 0, 0};
-        for (int r = 0; r < NR; ++r) {
-            const B& blk = reinterpret_cast<const B*>(w + r * ws)[b];
-            q[r] = T::codes(blk);
-            const float d = T::d(blk);
-            dw[r] = _mm256_set1_ps(d);
-            if (!T::kSigned) cw[r] = T::c(blk, d);
+        __m256i q[4], qa[4];
+        __m128i dbits = _mm_setzero_si128(), mbits = _mm_setzero_si128();
+        for (int r = 0; r < 4; ++r) {
+            if (r < NR) {
+                const B& blk = reinterpret_cast<const B*>(w + r * ws)[b];
+                q[r] = T::codes(blk);
+                if (T::kSigned) qa[r] = _mm256_sign_epi8(q[r], q[r]);
+                dbits = _mm_insert_epi16(dbits, blk.d, r);
+                if (T::kHasMin) mbits = _mm_insert_epi16(mbits, T::m(blk), r);
+            } else {
+                q[r] = qa[r] = _mm256_setzero_si256();
+            }
         }
-        __m256i qa[NR];  // |codes| for the sign trick
-        if (T::kSigned)
-            for (int r = 0; r < NR; ++r) qa[r] = _mm256_sign_epi8(q[r], q[r]);
-        const __m128 cv = _mm_load_ps(cw);
+        const __m128 dw4 = _mm_cvtph_ps(dbits);
+        const __m256 dw = _mm256_set_m128(dw4, dw4);
+        __m256 cw = _mm256_setzero_ps();
+        if (T::kHasMin) cw = _mm256_castps128_ps256(_mm_cvtph_ps(mbits));
+        else if (!T::kSigned) cw = _mm256_castps128_ps256(_mm_mul_ps(dw4, _mm_set1_ps(-T::kOffset)));
+        if (!T::kSigned) cw = _mm256_insertf128_ps(cw, _mm_setzero_ps(), 1);
         for (int t = 0; t < NC; ++t) {
             const BlockQ8A& ab = reinterpret_cast<const BlockQ8A*>(a + t * as)[b];
             const __m256i ya = loadu256(ab.qs);
-            const __m256 da = _mm256_broadcast_ss(&ab.d);
-            if (!T::kSigned) corr[t] = _mm_fmadd_ps(cv, _mm_broadcast_ss(&ab.s), corr[t]);
-            for (int r = 0; r < NR; ++r) {
-                const __m256i p = T::kSigned ? dot_u8s8(qa[r], _mm256_sign_epi8(ya, q[r])) : dot_u8s8(q[r], ya);
-                acc[r][t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p), _mm256_mul_ps(dw[r], da), acc[r][t]);
+            __m256i p[4];
+            for (int r = 0; r < 4; ++r) {
+                if (r < NR) p[r] = T::kSigned ? dot_u8s8(qa[r], _mm256_sign_epi8(ya, q[r])) : dot_u8s8(q[r], ya);
+                else p[r] = _mm256_setzero_si256();
             }
+            const __m256i h = _mm256_hadd_epi32(_mm256_hadd_epi32(p[0], p[1]), _mm256_hadd_epi32(p[2], p[3]));
+            acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(h), _mm256_mul_ps(dw, _mm256_broadcast_ss(&ab.d)), acc[t]);
+            if (!T::kSigned) acc[t] = _mm256_fmadd_ps(cw, _mm256_broadcast_ss(&ab.s), acc[t]);
         }
     }
     for (int t = 0; t < NC; ++t) {
-        alignas(16) float c4[4];
-        _mm_store_ps(c4, corr[t]);
-        for (int r = 0; r < NR; ++r) y[t * ys + r] = hsum_ps(acc[r][t]) + c4[r];
+        alignas(16) float v[4];
+        _mm_store_ps(v, _mm_add_ps(_mm256_castps256_ps128(acc[t]), _mm256_extractf128_ps(acc[t], 1)));
+        for (int r = 0; r < NR; ++r) y[t * ys + r] = v[r];
     }
 }
 
