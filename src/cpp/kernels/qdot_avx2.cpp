@@ -229,9 +229,13 @@ struct KQ3_K {
                 u.q[k] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(x, 2 * j), m3), _mm256_slli_epi16(hb, 2));
             }
         }
-        alignas(16) int8_t s[16];
-        for (int g = 0; g < 16; ++g) s[g] = (int8_t)q3k_scale(b.scales, g);
-        const __m128i s8 = _mm_load_si128(reinterpret_cast<const __m128i*>(s));
+        // 16 6-bit scales from 12 bytes, four at a time with 32-bit word operations (see q3k_scale)
+        uint32_t a0, a1, hb;
+        __builtin_memcpy(&a0, b.scales, 4); __builtin_memcpy(&a1, b.scales + 4, 4); __builtin_memcpy(&hb, b.scales + 8, 4);
+        const uint32_t lo4 = 0x0f0f0f0fu, lo2 = 0x03030303u;
+        const uint32_t w0 = (a0 & lo4) | ((hb & lo2) << 4), w1 = (a1 & lo4) | (((hb >> 2) & lo2) << 4);
+        const uint32_t w2 = ((a0 >> 4) & lo4) | (((hb >> 4) & lo2) << 4), w3 = ((a1 >> 4) & lo4) | (((hb >> 6) & lo2) << 4);
+        const __m128i s8 = _mm_sub_epi8(_mm_setr_epi32((int)w0, (int)w1, (int)w2, (int)w3), _mm_set1_epi8(32));
         scales16_to_chunks(s8, u.sc);
         u.m16 = _mm256_slli_epi16(_mm256_cvtepi8_epi16(s8), 2);  // 4 * s_g
         u.d = h2f(b.d);
