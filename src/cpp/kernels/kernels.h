@@ -33,10 +33,10 @@ using QuantizeActFn = void (*)(const float* x, void* dst, int64_t n);
 
 // The largest tile a GemmTileFn computes in one call.
 constexpr int kTileRows = 4;
-constexpr int kTileCols = 4;
+constexpr int kTileCols = 8;
 
 // A tile of dot products between nr weight rows and nc quantized activation rows:
-//   y[t * y_stride + r] = sum_i W[r][i] * A[t][i]   for r < nr <= kTileRows, t < nc <= kTileCols
+//   y[t * y_stride + r] = sum_i W[r][i] * A[t][i]   for r < nr <= kTileRows (4), t < nc <= kTileCols (8)
 //   w: nr rows of n / block_size weight blocks, w_stride bytes apart
 //   a: nc rows of n / act block activation blocks, a_stride bytes apart
 // Each weight block is loaded once per tile and reused for all nc activation rows.

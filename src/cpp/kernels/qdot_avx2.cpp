@@ -6,7 +6,7 @@
 // combination of the blocks differs only in summation order (8 lanes, FMA), so results agree with
 // the scalar reference to a few float32 ulps of the sum of |block terms| (tests assert 1e-5).
 //
-// Tiles: nr (<= 4) weight rows x nc (<= 4) activation rows. Each weight block is unpacked once per
+// Tiles: nr (<= 4) weight rows x nc (<= 8) activation rows. Each weight block is unpacked once per
 // tile into int8 codes (32-element types: registers; K-quants: a small L1 buffer) and reused for
 // all nc activation rows — that reuse is what makes prefill compute-bound instead of memory-bound.
 #include <immintrin.h>
@@ -361,7 +361,11 @@ void by_cols(int64_t n, const uint8_t* w, size_t ws, const uint8_t* a, size_t as
         case 1: return Tile<T, NR, 1>::run(n, w, ws, a, as, y, ys);
         case 2: return Tile<T, NR, 2>::run(n, w, ws, a, as, y, ys);
         case 3: return Tile<T, NR, 3>::run(n, w, ws, a, as, y, ys);
-        default: return Tile<T, NR, 4>::run(n, w, ws, a, as, y, ys);
+        case 4: return Tile<T, NR, 4>::run(n, w, ws, a, as, y, ys);
+        case 8: return Tile<T, NR, 8>::run(n, w, ws, a, as, y, ys);
+        default:  // 5..7: a 4-column tile, then the rest
+            Tile<T, NR, 4>::run(n, w, ws, a, as, y, ys);
+            return by_cols<Tile, T, NR>(n, w, ws, a + 4 * as, as, nc - 4, y + 4 * ys, ys);
     }
 }
 template <class T, int NR, int NC> struct Tile32 {
