@@ -72,11 +72,11 @@ struct QuantKernels {
     QuantizeActFn quantize_act[kActTypeCount];  // [int(ActType)]; nullptr for ActType::F32
     TypeKernels types[kTypeKernelSlots];        // [type id]
 };
-// Defined in qdot_scalar.cpp / qdot_avx2.cpp (constant-initialised data, so the tables that point at
-// them are constant-initialised too: no static-initialisation order issue). The AVX-512 table
-// currently points at the AVX2 quantized kernels (AVX2 instructions run on every AVX-512 CPU).
+// Defined in qdot_scalar.cpp / qdot_avx2.cpp / qdot_avx512.cpp (constant-initialised data, so the
+// tables that point at them are constant-initialised too: no static-initialisation order issue).
 extern const QuantKernels kQuantKernelsScalar;
 extern const QuantKernels kQuantKernelsAvx2;
+extern const QuantKernels kQuantKernelsAvx512;
 
 // Table getters: scalar always exists; the others return nullptr when not compiled in.
 const KernelTable* kernel_table_scalar();
