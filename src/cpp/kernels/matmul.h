@@ -30,7 +30,8 @@ struct QMatrix {
 // True if matmul supports weights of this type (on every ISA).
 bool matmul_supports(gguf::TensorType type);
 
-// Throws InvalidArgument if the shapes do not fit, NotImplemented for an unsupported type.
+// x and y must not overlap. Throws InvalidArgument if the shapes do not fit, NotImplemented for an
+// unsupported type.
 void matmul(const QMatrix& w, const float* x, float* y, int64_t n_tokens, ThreadPool& pool);
 // The same with an explicit kernel table (tests compare ISA levels with it).
 void matmul(const QMatrix& w, const float* x, float* y, int64_t n_tokens, ThreadPool& pool, const KernelTable& k);
