@@ -55,4 +55,5 @@ PYBIND11_MODULE(_core, m) {
     pyllm::bindings::register_vectorizers(classic);
     pyllm::bindings::register_ngram_lm(classic);
     pyllm::bindings::register_word2vec(classic);
+    pyllm::bindings::register_quant(m);
 }
