@@ -11,6 +11,7 @@ import warnings as _warnings
 from . import _core
 from .errors import GGUFError, PyllmError, UnsupportedModelError
 from .gguf import GGUFFile, TensorInfo
+from .tokenizer import Tokenizer
 from . import models
 
 __version__ = "0.1.0"
@@ -18,6 +19,7 @@ __version__ = "0.1.0"
 __all__ = [
     "GGUFFile",
     "TensorInfo",
+    "Tokenizer",
     "GGUFError",
     "PyllmError",
     "UnsupportedModelError",
