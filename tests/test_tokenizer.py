@@ -265,14 +265,25 @@ def test_lossless_vocabularies(vocab_dir):
     assert {0x03, 0xF2} <= missing_bytes(tok_for(vocab_dir, "falcon"))
 
 
+def is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
 @settings(max_examples=100, deadline=None)
-@given(st.binary(max_size=100))
+@given(st.one_of(st.binary(max_size=100), st.text(max_size=60).map(lambda t: t.encode("utf-8", "replace"))))
 def test_no_crash_on_random_bytes(vocab_dir, data):
     for name in ("gpt-2", "llama-spm", "deepseek-coder", "falcon"):
         tok = tok_for(vocab_dir, name)
         ids = tok.encode(data, add_special_tokens=False, special=True)
         assert all(0 <= i < tok.vocab_size for i in ids)
-        if name == "llama-spm":  # byte fallback keeps every byte (the prefixed space is removed again)
+        if name == "llama-spm" and is_utf8(data):
+            # byte fallback keeps every byte (the prefixed space is removed again). Invalid UTF-8 is
+            # not lossless: like llama.cpp, characters are split by their lead byte, which can
+            # swallow the first byte of an escaped space.
             assert tok.decode_bytes(ids) == data
 
 

@@ -19,7 +19,9 @@ SpecialSplitter::SpecialSplitter(const Vocab& v) : v_(v) {
     term_.push_back(-1);  // root
     for (int32_t id : order_) {
         const std::string& s = v.tokens[static_cast<size_t>(id)];
-        first_byte_[static_cast<unsigned char>(s[0])] = true;
+        const unsigned char c0 = static_cast<unsigned char>(s[0]);
+        first_byte_[1][c0] = any_usable_[1] = true;
+        if (v.types[static_cast<size_t>(id)] == TokenType::UserDefined) first_byte_[0][c0] = any_usable_[0] = true;
         int32_t node = 0;
         for (unsigned char c : s) {
             const uint64_t key = (static_cast<uint64_t>(node) << 8) | c;
@@ -41,13 +43,18 @@ void SpecialSplitter::split(std::string_view text, bool parse_special, std::vect
         const TokenType t = v_.types[static_cast<size_t>(id)];
         return parse_special || t == TokenType::UserDefined;
     };
+    if (!any_usable_[parse_special ? 1 : 0]) {
+        out.push_back(Fragment{0, n, -1});
+        return;
+    }
     // 1. Which special tokens occur anywhere in the text?
     std::vector<char> present(order_.size(), 0);
     bool any = false;
-    if (!order_.empty()) {
+    const bool* first = first_byte_[parse_special ? 1 : 0];
+    {
         const unsigned char* u = reinterpret_cast<const unsigned char*>(text.data());
         for (uint32_t i = 0; i < n; ++i) {
-            if (!first_byte_[u[i]]) continue;
+            if (!first[u[i]]) continue;
             int32_t node = 0;
             for (uint32_t j = i; j < n; ++j) {
                 auto it = edges_.find((static_cast<uint64_t>(node) << 8) | u[j]);

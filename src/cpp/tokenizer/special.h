@@ -33,7 +33,8 @@ private:
     // Trie over the special token texts: node -> edges keyed (node << 8 | byte); term_[node] = token or -1.
     std::unordered_map<uint64_t, int32_t> edges_;
     std::vector<int32_t> term_;
-    bool first_byte_[256] = {};
+    bool first_byte_[2][256] = {};  // [parse_special][byte]: can a usable special token start here?
+    bool any_usable_[2] = {false, false};
 };
 
 }  // namespace pyllm::tokenizer
