@@ -74,7 +74,7 @@ ThreadPool& pool_for(int n_threads) {
 struct PyDetokenizer {
     std::shared_ptr<Tokenizer> tok;
     Detokenizer d;
-    PyDetokenizer(std::shared_ptr<Tokenizer> t, bool skip) : tok(std::move(t)), d(*tok, skip) {}
+    PyDetokenizer(std::shared_ptr<Tokenizer> t, bool skip, bool strip) : tok(std::move(t)), d(*tok, skip, strip) {}
 };
 
 }  // namespace
@@ -149,7 +149,8 @@ void register_tokenizer(py::module_& m) {
         .def_static("unicode_version", []() { return std::string(tokenizer::unicode_version()); });
 
     py::class_<PyDetokenizer>(m, "Detokenizer")
-        .def(py::init<std::shared_ptr<Tokenizer>, bool>(), py::arg("tokenizer"), py::arg("skip_special"))
+        .def(py::init<std::shared_ptr<Tokenizer>, bool, bool>(), py::arg("tokenizer"), py::arg("skip_special"),
+             py::arg("strip_prefix_space") = true)
         .def("add", [](PyDetokenizer& d, long long id) {
             PYLLM_CHECK(id >= 0 && id < d.tok->n_vocab(), InvalidArgument, "token id ", id,
                         " is out of range (vocabulary size ", d.tok->n_vocab(), ")");
