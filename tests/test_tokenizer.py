@@ -361,3 +361,19 @@ def test_gemma3_long_inputs(gemma3_path):
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "ok"
+
+
+def test_unicode_tables_up_to_date():
+    # The committed tables were generated from unicodedata; regenerate-and-compare when this
+    # Python has the same Unicode version (other versions legitimately differ).
+    import unicodedata
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parent.parent
+    table = (repo / "src/cpp/tokenizer/unicode_tables.cpp").read_text()
+    assert f'kUnicodeVersion = "{pyllm._core.Tokenizer.unicode_version()}"' in table
+    if pyllm._core.Tokenizer.unicode_version() != unicodedata.unidata_version:
+        pytest.skip("this Python's Unicode version differs from the committed tables")
+    r = subprocess.run([sys.executable, str(repo / "tools/gen_unicode_tables.py"), "--check"],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr

@@ -89,8 +89,6 @@ class Tokenizer:
         """Text -> token strings as stored in the vocabulary (e.g. ``'Ġloves'``, ``'▁Hello'``)."""
         return self.convert_ids_to_tokens(self.encode(text, add_special_tokens, special))
 
-    __call__ = encode
-
     # ---- decoding ------------------------------------------------------------------------------
     def decode(self, ids: Iterable[int], skip_special_tokens: bool = False) -> str:
         """Token ids -> text (invalid UTF-8 becomes U+FFFD). Raises ValueError for an unknown id."""
