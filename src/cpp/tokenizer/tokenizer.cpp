@@ -127,16 +127,15 @@ std::vector<int32_t> Tokenizer::encode(std::string_view text, bool add_special, 
         PYLLM_CHECK(vocab_.bos >= 0, InvalidArgument, "the vocabulary asks for a BOS token but has no valid bos id");
         out.push_back(vocab_.bos);
     }
-    thread_local std::vector<Fragment> frags;
+    thread_local std::vector<Fragment> tls_frags;
+    std::vector<Fragment>& frags = tls_frags;  // the models never re-enter encode(), so reuse is safe
     frags.clear();
     if (!text.empty()) {
         PYLLM_CHECK(text.size() < 0x7FFFFFF0u, InvalidArgument, "text of ", text.size(), " bytes is too long (max 2 GiB)");
         impl_->special->split(text, parse_special, frags);
     }
-    // Copy: the model may use the thread-local fragment buffer's thread for nested work.
-    const std::vector<Fragment> fr = frags;
     bool prev_special = true;  // SentencePiece prefixes a space to the first fragment and after specials
-    for (const Fragment& f : fr) {
+    for (const Fragment& f : frags) {
         if (f.token >= 0) {
             out.push_back(f.token);
             prev_special = true;
