@@ -423,3 +423,26 @@ def test_spm_matches_reference(vocab_dir, text):
         path = vocab_dir / f"ggml-vocab-{name}.gguf"
         tok = tok_for(vocab_dir, name)
         assert tok.encode(text, add_special_tokens=False) == spm_reference(path, text)
+
+
+def test_concurrent_encoding_from_python_threads(vocab_dir):
+    # encode() releases the GIL; per-thread caches and the shared lazily-filled fast-path table
+    # must give the same ids as a sequential run.
+    import threading
+
+    texts = [f"{i} naïve café {'word ' * (i % 13)} 日本 🦙 {i * 7919}" for i in range(400)]
+    for name in ("gpt-2", "llama-spm"):
+        fresh = pyllm.Tokenizer.from_gguf(vocab_dir / f"ggml-vocab-{name}.gguf")
+        expected = [tok_for(vocab_dir, name).encode(t) for t in texts]
+        results = [None] * len(texts)
+
+        def work(k):
+            for i in range(k, len(texts), 4):
+                results[i] = fresh.encode(texts[i])
+
+        threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        assert results == expected
