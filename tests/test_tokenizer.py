@@ -446,3 +446,54 @@ def test_concurrent_encoding_from_python_threads(vocab_dir):
         for th in threads:
             th.join()
         assert results == expected
+
+
+# ---- special-token splitting against a direct transcription of llama.cpp's partition loop --------
+
+def partition_reference(text, specials):
+    """specials: [(text, id)] in llama.cpp's order (longest first). Returns [str | int]."""
+    frags = [text]
+    for stext, sid in specials:
+        new = []
+        for f in frags:
+            if not isinstance(f, str):
+                new.append(f)
+                continue
+            pos = 0
+            while True:
+                m = f.find(stext, pos)
+                if m < 0:
+                    break
+                if m > pos:
+                    new.append(f[pos:m])
+                new.append(sid)
+                pos = m + len(stext)
+            if pos < len(f):
+                new.append(f[pos:])
+        frags = new
+    return frags
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(["<|im_start|>", "<|im_end|>", "<|endoftext|>", "<|", "|>", "im_", "start", "end",
+                                 "<", ">", "|", " ", "\n", "a", "é", "<|im_start|><|im_end|>"]), max_size=12))
+def test_special_partition_matches_reference(smollm2_path, parts):
+    tok = load(smollm2_path)
+    text = "".join(parts)
+    specials = _smollm2_specials(tok)  # SmolLM2 has control tokens only (no user-defined ones)
+    expected = []
+    for f in partition_reference(text, specials):
+        expected.extend([f] if isinstance(f, int) else tok.encode(f, add_special_tokens=False))
+    assert tok.encode(text, add_special_tokens=False, special=True) == expected
+
+
+_specials_cache = {}
+
+
+def _smollm2_specials(tok):
+    if id(tok) not in _specials_cache:
+        ids = [i for i in range(tok.vocab_size) if tok.token_type(i) == "control"]
+        toks = tok.convert_ids_to_tokens(ids)
+        # longest first; equal lengths keep id order (stable)
+        _specials_cache[id(tok)] = sorted(zip(toks, ids), key=lambda p: -len(p[0].encode("utf-8")))
+    return _specials_cache[id(tok)]
