@@ -33,11 +33,9 @@ def vocab_cases(vocab_dir, name):
     base = vocab_dir / f"ggml-vocab-{name}.gguf"
     inp = (base.parent / (base.name + ".inp")).read_text(encoding="utf-8")
     out = (base.parent / (base.name + ".out")).read_text(encoding="utf-8")
-    texts = inp.split(SEP)
-    if inp.endswith(SEP.rstrip("\n") + "\n") and texts and texts[-1] == "":
-        texts = texts[:-1]
-    if texts and texts[-1].endswith(SEP.rstrip("\n")[1:]):
-        texts[-1] = texts[-1][: -len(SEP.strip("\n")) - 1]
+    # every string is followed by a separator line
+    assert inp.endswith(SEP), name
+    texts = inp[: -len(SEP)].split(SEP)
     lines = out.split("\n")
     if out.endswith("\n"):
         lines = lines[:-1]
