@@ -495,3 +495,28 @@ def _smollm2_specials(tok):
         # longest first; equal lengths keep id order (stable)
         _specials_cache[id(tok)] = sorted(zip(toks, ids), key=lambda p: -len(p[0].encode("utf-8")))
     return _specials_cache[id(tok)]
+
+
+def test_default_bpe_pre_tokenizer(tmp_path, vocab_dir):
+    # A gpt2 vocabulary with tokenizer.ggml.pre = "default" uses llama.cpp's default passes:
+    # [\p{P}\$\+<=>\^~\|]+ ; the GPT-2 regex ; \p{N}+ ; [0-9][0-9][0-9]. Oracle: split by hand per
+    # that spec, then encode each piece with the plain GPT-2 tokenizer (each piece is one GPT-2 pre-token).
+    gguf = pytest.importorskip("gguf")
+    src = pyllm.GGUFFile(vocab_dir / "ggml-vocab-gpt-2.gguf").metadata
+    p = tmp_path / "default-pre.gguf"
+    w = gguf.GGUFWriter(str(p), "gpt2")
+    w.add_tokenizer_model("gpt2")
+    w.add_tokenizer_pre("default")
+    w.add_token_list(src["tokenizer.ggml.tokens"])
+    w.add_token_types(src["tokenizer.ggml.token_type"])
+    w.add_token_merges(src["tokenizer.ggml.merges"])
+    w.write_header_to_file()
+    w.write_kv_data_to_file()
+    w.write_tensors_to_file()
+    w.close()
+    tok = pyllm.Tokenizer.from_gguf(p)
+    assert tok.pre == "default"
+    gpt2 = tok_for(vocab_dir, "gpt-2")
+    pieces = ["abc", "!!$", " ", "123", "45", " x", "=>", "y"]
+    expected = [i for piece in pieces for i in gpt2.encode(piece, add_special_tokens=False)]
+    assert tok.encode("abc!!$ 12345 x=>y", add_special_tokens=False) == expected
