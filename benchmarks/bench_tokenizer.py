@@ -20,7 +20,9 @@ from pathlib import Path
 
 import pyllm
 
-GPT2_PATTERN = r"""'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"""
+# tiktoken's own spelling of the GPT-2 split (same matches as 's|'t|'re|'ve|'m|'ll|'d|..., measurably
+# faster in tiktoken's regex engine), so tiktoken is timed at its best.
+GPT2_PATTERN = r"""'(?:[sdmt]|ll|ve|re)| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"""
 
 
 def data_dir() -> Path:
