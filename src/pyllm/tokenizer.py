@@ -77,13 +77,22 @@ class Tokenizer:
         special: parse control tokens written in the text (``<|im_start|>``, ``<|endoftext|>``, ...)
         as single ids; otherwise they are ordinary text. User-defined tokens are always matched.
         """
-        return self._tok.encode(_to_bytes(text), bool(add_special_tokens), bool(special))
+        if not isinstance(text, (str, bytes)):
+            text = _to_bytes(text)
+        try:
+            return self._tok.encode(text, bool(add_special_tokens), bool(special))
+        except UnicodeEncodeError:  # lone surrogates
+            return self._tok.encode(_to_bytes(text), bool(add_special_tokens), bool(special))
 
     def encode_batch(self, texts: Iterable[Union[str, bytes]], add_special_tokens: bool = True,
                      special: bool = False, n_threads: Optional[int] = None) -> List[List[int]]:
         """Encode many texts on ``n_threads`` threads (None: all cores), GIL released."""
-        data = [_to_bytes(t) for t in texts]
-        return self._tok.encode_batch(data, bool(add_special_tokens), bool(special), int(n_threads or 0))
+        data = [t if isinstance(t, (str, bytes)) else _to_bytes(t) for t in texts]
+        args = (bool(add_special_tokens), bool(special), int(n_threads or 0))
+        try:
+            return self._tok.encode_batch(data, *args)
+        except UnicodeEncodeError:  # lone surrogates somewhere
+            return self._tok.encode_batch([_to_bytes(t) for t in data], *args)
 
     def tokenize(self, text: Union[str, bytes], add_special_tokens: bool = False, special: bool = False) -> List[str]:
         """Text -> token strings as stored in the vocabulary (e.g. ``'Ġloves'``, ``'▁Hello'``)."""

@@ -28,6 +28,19 @@ std::string_view bytes_view(const py::bytes& b) {
     return std::string_view(p, static_cast<size_t>(n));
 }
 
+// UTF-8 view of a str (CPython's cached UTF-8; no copy for ASCII) or bytes object. A str with lone
+// surrogates raises UnicodeEncodeError (pyllm/tokenizer.py then replaces them and retries).
+std::string_view text_view(py::handle h) {
+    if (PyUnicode_Check(h.ptr())) {
+        Py_ssize_t n = 0;
+        const char* p = PyUnicode_AsUTF8AndSize(h.ptr(), &n);
+        if (!p) throw py::error_already_set();
+        return std::string_view(p, static_cast<size_t>(n));
+    }
+    if (PyBytes_Check(h.ptr())) return std::string_view(PyBytes_AS_STRING(h.ptr()), static_cast<size_t>(PyBytes_GET_SIZE(h.ptr())));
+    throw py::type_error("text must be str or bytes");
+}
+
 py::list to_list(const std::vector<int32_t>& ids) {
     py::list out(ids.size());
     for (size_t i = 0; i < ids.size(); ++i) {
@@ -85,8 +98,8 @@ void register_tokenizer(py::module_& m) {
             py::gil_scoped_release nogil;
             return Tokenizer::from_path(path);
         }, py::arg("path"))
-        .def("encode", [](const Tokenizer& t, const py::bytes& text, bool add_special, bool parse_special) {
-            const std::string_view s = bytes_view(text);
+        .def("encode", [](const Tokenizer& t, const py::object& text, bool add_special, bool parse_special) {
+            const std::string_view s = text_view(text);
             std::vector<int32_t> ids;
             {
                 py::gil_scoped_release nogil;
@@ -104,8 +117,7 @@ void register_tokenizer(py::module_& m) {
             keep.reserve(texts.size());
             for (py::handle h : texts) {
                 keep.push_back(py::reinterpret_borrow<py::object>(h));
-                PYLLM_CHECK(PyBytes_Check(h.ptr()), InvalidArgument, "encode_batch expects a list of bytes");
-                views.push_back(std::string_view(PyBytes_AS_STRING(h.ptr()), static_cast<size_t>(PyBytes_GET_SIZE(h.ptr()))));
+                views.push_back(text_view(h));
             }
             if (n_threads <= 0) n_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
             std::vector<std::vector<int32_t>> res;
