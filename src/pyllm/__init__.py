@@ -11,6 +11,7 @@ import warnings as _warnings
 from . import _core
 from .errors import GGUFError, PyllmError, UnsupportedModelError
 from .gguf import GGUFFile, TensorInfo
+from .tokenizer import Tokenizer
 from . import models
 from . import classic
 
@@ -19,6 +20,7 @@ __version__ = "0.1.0"
 __all__ = [
     "GGUFFile",
     "TensorInfo",
+    "Tokenizer",
     "GGUFError",
     "PyllmError",
     "UnsupportedModelError",
