@@ -61,7 +61,12 @@ void ThreadPool::run(const std::function<void(int, int)>& fn) {
         std::lock_guard<std::mutex> lk(error_mutex_);
         if (!error_) error_ = std::current_exception();
     }
-    while (pending_.load(std::memory_order_acquire) != 0) PYLLM_PAUSE();
+    // Spin while the workers are (very likely) about to finish; then yield, so that on an
+    // oversubscribed machine a descheduled worker gets the core instead of us burning it.
+    for (int s = 0; pending_.load(std::memory_order_acquire) != 0; ++s) {
+        if (s < kSpinIterations) PYLLM_PAUSE();
+        else std::this_thread::yield();
+    }
     job_ = nullptr;
     if (error_) std::rethrow_exception(error_);
 }
@@ -72,7 +77,8 @@ void ThreadPool::worker(int index) {
         // Spin for a while waiting for the next generation, then sleep on the condition variable.
         uint64_t g = generation_.load(std::memory_order_acquire);
         for (int s = 0; g == seen && s < kSpinIterations; ++s) {
-            PYLLM_PAUSE();
+            if (s < kSpinIterations / 2) PYLLM_PAUSE();
+            else std::this_thread::yield();
             g = generation_.load(std::memory_order_acquire);
         }
         if (g == seen) {
