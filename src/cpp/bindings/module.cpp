@@ -51,4 +51,5 @@ PYBIND11_MODULE(_core, m) {
 
     pyllm::bindings::register_kernels(m);
     pyllm::bindings::register_gguf(m);
+    pyllm::bindings::register_engine(m);
 }
