@@ -2,6 +2,7 @@
 llama.cpp quantizes activations to 8 bits, a float32-activation engine lands ~0.10 nat away)."""
 
 import json
+import os
 
 import numpy as np
 import pytest
@@ -49,9 +50,9 @@ def test_greedy_decode_matches_prefill(golden):
         assert np.array_equal(s.eval([t]), full[i])
 
 
-def _greedy(m, ids, n=24):
-    """Greedy continuation (stopping at an end-of-generation token) and, at each step, the
-    margin between our top two logits and our second choice."""
+def _greedy(m, ids, n=24, chars=30):
+    """Greedy continuation (stopping at an end-of-generation token or once it spans ``chars``
+    characters) and, at each step, our top two tokens and their margin."""
     s = m.session()
     logits = s.eval(ids)
     out, steps = [], []
@@ -61,6 +62,8 @@ def _greedy(m, ids, n=24):
         if m.tokenizer.is_eog(int(order[0])):
             break
         out.append(int(order[0]))
+        if len(m.detokenize(out)) > chars:
+            break
         logits = s.eval([out[-1]])
     return out, steps
 
@@ -93,9 +96,15 @@ def test_greedy_continuations(golden):
 PPL = {"smollm2-135m-q4_1": 16.7745, "gemma3-270m-q4_k_m": 16.1412}
 
 
-@pytest.mark.parametrize("name,fixture", CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize("name,fixture", [
+    CASES[0],
+    # Gemma 3 (262k-token output head) takes ~4x longer: run it with PYLLM_SLOW_TESTS=1.
+    pytest.param(*CASES[1], marks=pytest.mark.skipif(not os.environ.get("PYLLM_SLOW_TESTS"),
+                                                      reason="slow; set PYLLM_SLOW_TESTS=1")),
+], ids=[c[0] for c in CASES])
 def test_perplexity_matches_llamacpp(request, data_dir, name, fixture):
     # The whole text: 21 / 20 chunks of 128 tokens, like the README's llama-perplexity runs.
+    # Measured: SmolLM2 16.783 (+0.05 %), Gemma 3 16.079 (-0.39 %).
     m = pyllm.Model(request.getfixturevalue(fixture), n_threads=2)
     text = (data_dir / "text" / "llm_history.txt").read_text()
     ppl = m.perplexity(text, n_ctx=128)
