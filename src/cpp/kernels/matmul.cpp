@@ -12,6 +12,8 @@ namespace pyllm {
 
 namespace {
 
+static_assert(kTypeKernelSlots == (int)gguf::kTensorTypeLimit, "one TypeKernels slot per tensor type id");
+
 bool is_float_type(gguf::TensorType t) {
     return t == gguf::TensorType::F32 || t == gguf::TensorType::F16 || t == gguf::TensorType::BF16;
 }

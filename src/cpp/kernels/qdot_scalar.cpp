@@ -19,6 +19,11 @@ namespace {
 
 using namespace quant;
 
+static_assert(kActBlockBytes[static_cast<int>(ActType::Q8A)] == sizeof(BlockQ8A), "Q8A size in kernels.h");
+static_assert(kActBlockBytes[static_cast<int>(ActType::Q8K)] == sizeof(BlockQ8K), "Q8K size in kernels.h");
+static_assert(kActBlock[static_cast<int>(ActType::Q8A)] == kQK32 && kActBlock[static_cast<int>(ActType::Q8K)] == kQKK,
+              "activation block sizes in kernels.h");
+
 inline float h2f(uint16_t h) { return fp16_to_fp32(h); }
 
 // ---- 32-element weight types · Q8A ----------------------------------------------------------------
