@@ -43,8 +43,8 @@ class IncrementalDecoder:
     become U+FFFD). Joining all returned pieces gives ``tok.decode(ids)``.
     """
 
-    def __init__(self, core_tok, skip_special_tokens: bool = False):
-        self._d = _core.Detokenizer(core_tok, bool(skip_special_tokens))
+    def __init__(self, core_tok, skip_special_tokens: bool = False, strip_prefix_space: bool = True):
+        self._d = _core.Detokenizer(core_tok, bool(skip_special_tokens), bool(strip_prefix_space))
 
     def add(self, token_id: int) -> str:
         return self._d.add(int(token_id)).decode("utf-8", "replace")
@@ -77,19 +77,26 @@ class Tokenizer:
         special: parse control tokens written in the text (``<|im_start|>``, ``<|endoftext|>``, ...)
         as single ids; otherwise they are ordinary text. User-defined tokens are always matched.
         """
-        return self._tok.encode(_to_bytes(text), bool(add_special_tokens), bool(special))
+        if not isinstance(text, (str, bytes)):
+            text = _to_bytes(text)
+        try:
+            return self._tok.encode(text, bool(add_special_tokens), bool(special))
+        except UnicodeEncodeError:  # lone surrogates
+            return self._tok.encode(_to_bytes(text), bool(add_special_tokens), bool(special))
 
     def encode_batch(self, texts: Iterable[Union[str, bytes]], add_special_tokens: bool = True,
                      special: bool = False, n_threads: Optional[int] = None) -> List[List[int]]:
         """Encode many texts on ``n_threads`` threads (None: all cores), GIL released."""
-        data = [_to_bytes(t) for t in texts]
-        return self._tok.encode_batch(data, bool(add_special_tokens), bool(special), int(n_threads or 0))
+        data = [t if isinstance(t, (str, bytes)) else _to_bytes(t) for t in texts]
+        args = (bool(add_special_tokens), bool(special), int(n_threads or 0))
+        try:
+            return self._tok.encode_batch(data, *args)
+        except UnicodeEncodeError:  # lone surrogates somewhere
+            return self._tok.encode_batch([_to_bytes(t) for t in data], *args)
 
     def tokenize(self, text: Union[str, bytes], add_special_tokens: bool = False, special: bool = False) -> List[str]:
         """Text -> token strings as stored in the vocabulary (e.g. ``'Ġloves'``, ``'▁Hello'``)."""
         return self.convert_ids_to_tokens(self.encode(text, add_special_tokens, special))
-
-    __call__ = encode
 
     # ---- decoding ------------------------------------------------------------------------------
     def decode(self, ids: Iterable[int], skip_special_tokens: bool = False) -> str:
@@ -100,9 +107,14 @@ class Tokenizer:
         """Token ids -> the exact bytes they stand for."""
         return self._tok.decode(list(ids) if not isinstance(ids, (list, tuple)) else ids, bool(skip_special_tokens))
 
-    def decoder(self, skip_special_tokens: bool = False) -> IncrementalDecoder:
-        """A streaming decoder: ``d = tok.decoder(); for i in ids: print(d.add(i), end='')``."""
-        return IncrementalDecoder(self._tok, skip_special_tokens)
+    def decoder(self, skip_special_tokens: bool = False, strip_prefix_space: bool = True) -> IncrementalDecoder:
+        """A streaming decoder: ``d = tok.decoder(); for i in ids: print(d.add(i), end='')``.
+
+        strip_prefix_space: like ``decode``, drop the space a SentencePiece vocabulary prefixes to
+        the text (first token, or first after BOS). Pass False when streaming a continuation
+        (tokens generated after a prompt), where a leading space is real.
+        """
+        return IncrementalDecoder(self._tok, skip_special_tokens, strip_prefix_space)
 
     def token_to_piece(self, token_id: int) -> bytes:
         """The bytes one token decodes to (control tokens: their text)."""

@@ -28,6 +28,19 @@ std::string_view bytes_view(const py::bytes& b) {
     return std::string_view(p, static_cast<size_t>(n));
 }
 
+// UTF-8 view of a str (CPython's cached UTF-8; no copy for ASCII) or bytes object. A str with lone
+// surrogates raises UnicodeEncodeError (pyllm/tokenizer.py then replaces them and retries).
+std::string_view text_view(py::handle h) {
+    if (PyUnicode_Check(h.ptr())) {
+        Py_ssize_t n = 0;
+        const char* p = PyUnicode_AsUTF8AndSize(h.ptr(), &n);
+        if (!p) throw py::error_already_set();
+        return std::string_view(p, static_cast<size_t>(n));
+    }
+    if (PyBytes_Check(h.ptr())) return std::string_view(PyBytes_AS_STRING(h.ptr()), static_cast<size_t>(PyBytes_GET_SIZE(h.ptr())));
+    throw py::type_error("text must be str or bytes");
+}
+
 py::list to_list(const std::vector<int32_t>& ids) {
     py::list out(ids.size());
     for (size_t i = 0; i < ids.size(); ++i) {
@@ -50,6 +63,17 @@ std::vector<int32_t> to_ids(const Tokenizer& t, const py::iterable& seq) {
     return ids;
 }
 
+// Pauses the cyclic GC while many result lists are created (otherwise every 700 new lists trigger
+// a collection that walks all of them: quadratic-looking slowdowns on large batches).
+struct GcPause {
+#if PY_VERSION_HEX >= 0x030A0000
+    int was_enabled = PyGC_Disable();
+    ~GcPause() {
+        if (was_enabled) PyGC_Enable();
+    }
+#endif
+};
+
 // One persistent pool per requested size (batch encoding).
 ThreadPool& pool_for(int n_threads) {
     static std::mutex mu;
@@ -63,7 +87,7 @@ ThreadPool& pool_for(int n_threads) {
 struct PyDetokenizer {
     std::shared_ptr<Tokenizer> tok;
     Detokenizer d;
-    PyDetokenizer(std::shared_ptr<Tokenizer> t, bool skip) : tok(std::move(t)), d(*tok, skip) {}
+    PyDetokenizer(std::shared_ptr<Tokenizer> t, bool skip, bool strip) : tok(std::move(t)), d(*tok, skip, strip) {}
 };
 
 }  // namespace
@@ -74,8 +98,8 @@ void register_tokenizer(py::module_& m) {
             py::gil_scoped_release nogil;
             return Tokenizer::from_path(path);
         }, py::arg("path"))
-        .def("encode", [](const Tokenizer& t, const py::bytes& text, bool add_special, bool parse_special) {
-            const std::string_view s = bytes_view(text);
+        .def("encode", [](const Tokenizer& t, const py::object& text, bool add_special, bool parse_special) {
+            const std::string_view s = text_view(text);
             std::vector<int32_t> ids;
             {
                 py::gil_scoped_release nogil;
@@ -83,19 +107,30 @@ void register_tokenizer(py::module_& m) {
             }
             return to_list(ids);
         }, py::arg("text"), py::arg("add_special"), py::arg("parse_special"))
-        .def("encode_batch", [](const Tokenizer& t, const std::vector<py::bytes>& texts, bool add_special,
+        .def("encode_batch", [](const Tokenizer& t, const py::list& texts, bool add_special,
                                 bool parse_special, int n_threads) {
+            // Views into the bytes objects; `keep` holds references in case the list changes while
+            // the GIL is released.
             std::vector<std::string_view> views;
+            std::vector<py::object> keep;
             views.reserve(texts.size());
-            for (const py::bytes& b : texts) views.push_back(bytes_view(b));
+            keep.reserve(texts.size());
+            for (py::handle h : texts) {
+                keep.push_back(py::reinterpret_borrow<py::object>(h));
+                views.push_back(text_view(h));
+            }
             if (n_threads <= 0) n_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
             std::vector<std::vector<int32_t>> res;
             {
                 py::gil_scoped_release nogil;
                 res = t.encode_batch(views, add_special, parse_special, n_threads > 1 ? &pool_for(n_threads) : nullptr);
             }
+            GcPause pause;
             py::list out(res.size());
-            for (size_t i = 0; i < res.size(); ++i) out[i] = to_list(res[i]);
+            for (size_t i = 0; i < res.size(); ++i) {
+                py::list l = to_list(res[i]);
+                PyList_SET_ITEM(out.ptr(), static_cast<Py_ssize_t>(i), l.release().ptr());
+            }
             return out;
         }, py::arg("texts"), py::arg("add_special"), py::arg("parse_special"), py::arg("n_threads"))
         .def("decode", [](const Tokenizer& t, const py::iterable& ids, bool skip_special) {
@@ -134,7 +169,8 @@ void register_tokenizer(py::module_& m) {
         .def_static("unicode_version", []() { return std::string(tokenizer::unicode_version()); });
 
     py::class_<PyDetokenizer>(m, "Detokenizer")
-        .def(py::init<std::shared_ptr<Tokenizer>, bool>(), py::arg("tokenizer"), py::arg("skip_special"))
+        .def(py::init<std::shared_ptr<Tokenizer>, bool, bool>(), py::arg("tokenizer"), py::arg("skip_special"),
+             py::arg("strip_prefix_space") = true)
         .def("add", [](PyDetokenizer& d, long long id) {
             PYLLM_CHECK(id >= 0 && id < d.tok->n_vocab(), InvalidArgument, "token id ", id,
                         " is out of range (vocabulary size ", d.tok->n_vocab(), ")");

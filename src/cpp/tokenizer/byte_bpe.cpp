@@ -3,78 +3,37 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstring>
 #include <memory>
 #include <queue>
 
 #include "common/error.h"
+#include "tokenizer/piece_cache.h"
 #include "tokenizer/unicode.h"
 
 namespace pyllm::tokenizer {
 
 namespace {
 
-std::atomic<uint64_t> g_next_instance{1};
 
-// Per-thread cache: pre-token bytes -> ids. Keys live in fixed blocks so views stay valid; the
-// whole cache is dropped when it grows past its budget or belongs to another tokenizer.
-class PieceCache {
-public:
-    static constexpr size_t kMaxKey = 128;
-    static constexpr size_t kMaxEntries = 1 << 18;
+constexpr int32_t kIdMask = (1 << 30) - 1;
 
-    bool lookup(uint64_t owner, std::string_view key, std::vector<int32_t>& out) {
-        if (owner != owner_) return false;
-        const int32_t e = map_.get(key);
-        if (e < 0) return false;
-        const Entry& en = entries_[static_cast<size_t>(e)];
-        out.insert(out.end(), ids_.begin() + en.off, ids_.begin() + en.off + en.len);
-        return true;
-    }
-    void store(uint64_t owner, std::string_view key, const int32_t* ids, size_t n) {
-        if (owner != owner_ || entries_.size() >= kMaxEntries) reset(owner);
-        if (blocks_.empty() || block_used_ + key.size() > kBlock) {
-            blocks_.emplace_back(new char[kBlock]);
-            block_used_ = 0;
-        }
-        char* dst = blocks_.back().get() + block_used_;
-        std::copy(key.begin(), key.end(), dst);
-        block_used_ += key.size();
-        entries_.push_back(Entry{static_cast<uint32_t>(ids_.size()), static_cast<uint32_t>(n)});
-        ids_.insert(ids_.end(), ids, ids + n);
-        map_.set(std::string_view(dst, key.size()), static_cast<int32_t>(entries_.size() - 1));
-    }
-
-private:
-    static constexpr size_t kBlock = 1 << 20;
-    struct Entry {
-        uint32_t off, len;
-    };
-    void reset(uint64_t owner) {
-        owner_ = owner;
-        map_ = StringIdMap();
-        map_.reserve(1024);
-        entries_.clear();
-        ids_.clear();
-        blocks_.clear();
-        block_used_ = 0;
-    }
-    uint64_t owner_ = 0;
-    StringIdMap map_;
-    std::vector<Entry> entries_;
-    std::vector<int32_t> ids_;
-    std::vector<std::unique_ptr<char[]>> blocks_;
-    size_t block_used_ = 0;
-};
-
-thread_local PieceCache t_cache;
-
-// The byte-level (GPT-2 unicode) form of raw bytes.
-std::string byte_encode(std::string_view raw) {
-    std::string s;
-    s.reserve(raw.size() * 2);
-    for (unsigned char c : raw) utf8_append(s, byte_to_unicode(c));
-    return s;
+// Relaxed atomic access to a plain int32 (the verdict bits of raw_to_id_ values).
+inline int32_t load_relaxed(const int32_t* p) {
+#if defined(__GNUC__) || defined(__clang__)
+    return __atomic_load_n(p, __ATOMIC_RELAXED);
+#else
+    return *static_cast<const volatile int32_t*>(p);
+#endif
 }
+inline void store_relaxed(int32_t* p, int32_t v) {
+#if defined(__GNUC__) || defined(__clang__)
+    __atomic_store_n(p, v, __ATOMIC_RELAXED);
+#else
+    *static_cast<volatile int32_t*>(p) = v;
+#endif
+}
+
 
 // Replace every byte that does not decode (lenient rules) with U+FFFD, as llama.cpp's
 // pre-tokenizer does before BPE.
@@ -94,7 +53,7 @@ std::string sanitize_utf8(std::string_view text) {
 }  // namespace
 
 ByteBPE::ByteBPE(const Vocab& v)
-    : v_(v), pre_(pre_tokenizer_info(v.pre).type), n_vocab_(v.size()), instance_id_(g_next_instance++) {
+    : v_(v), pre_(pre_tokenizer_info(v.pre).type), n_vocab_(v.size()), instance_id_(PieceCache::new_owner_id()) {
     text_to_id_.reserve(v.tokens.size() + 1024);
     for (int32_t i = 0; i < n_vocab_; ++i) text_to_id_.set(v.tokens[i], i);
     merges_.reserve(v.merges.size() + 16);
@@ -111,6 +70,21 @@ ByteBPE::ByteBPE(const Vocab& v)
         utf8_append(s, byte_to_unicode(static_cast<uint8_t>(b)));
         byte_sym_[b] = intern(s);
     }
+    raw_.resize(static_cast<size_t>(n_vocab_));
+    raw_to_id_.reserve(static_cast<size_t>(n_vocab_));
+    for (int32_t i = 0; i < n_vocab_; ++i) {
+        const std::string& t = v.tokens[static_cast<size_t>(i)];
+        std::string raw;
+        bool ok = true;
+        for (size_t pos = 0; pos < t.size() && ok;) {
+            const int b = unicode_to_byte(utf8_decode(t.data(), t.size(), &pos));
+            if (b < 0) ok = false;
+            else raw.push_back(static_cast<char>(b));
+        }
+        if (ok) raw_[static_cast<size_t>(i)] = std::move(raw);
+    }
+    for (int32_t i = 0; i < n_vocab_; ++i)
+        if (!raw_[static_cast<size_t>(i)].empty()) raw_to_id_.set(raw_[static_cast<size_t>(i)], i);
 }
 
 int32_t ByteBPE::intern(const std::string& s) {
@@ -195,9 +169,10 @@ void ByteBPE::merge_heap(std::vector<int32_t>& sym) const {
 void ByteBPE::encode_piece(std::string_view piece, std::vector<int32_t>& out) const {
     if (piece.empty()) return;
     if (v_.ignore_merges) {
-        const int32_t id = text_to_id_.get(byte_encode(piece));
-        if (id >= 0 && id < n_vocab_) {
-            out.push_back(id);
+        // llama3: a pre-token whose byte-level text is a token is kept whole (raw bytes <-> text is 1:1).
+        const int32_t id = raw_to_id_.get(piece);
+        if (id >= 0) {
+            out.push_back(id & kIdMask);
             return;
         }
     }
@@ -219,11 +194,29 @@ void ByteBPE::encode(std::string_view text, bool /*prefix_space*/, std::vector<i
     thread_local std::vector<int32_t> tls_tmp;
     std::vector<Span>& spans = tls_spans;
     std::vector<int32_t>& tmp = tls_tmp;
-    PieceCache& cache = t_cache;
+    PieceCache& cache = PieceCache::for_this_thread();
     spans.clear();
     pre_.split(text, spans);
     for (const Span& sp : spans) {
         const std::string_view piece = text.substr(sp.first, sp.second - sp.first);
+        // Most pre-tokens are a whole token whose BPE is itself: one lookup in the vocabulary-sized map.
+        if (int32_t* slot = raw_to_id_.find_value(piece)) {
+            const int32_t val = load_relaxed(slot);
+            const int32_t direct = val & kIdMask;
+            const int32_t vd = static_cast<int32_t>(static_cast<uint32_t>(val) >> 30);
+            if (vd == 1) {
+                out.push_back(direct);
+                continue;
+            }
+            if (vd == 0) {
+                tmp.clear();
+                encode_piece(piece, tmp);
+                const uint32_t verdict = (tmp.size() == 1 && tmp[0] == direct) ? 1u : 2u;
+                store_relaxed(slot, static_cast<int32_t>(static_cast<uint32_t>(direct) | (verdict << 30)));
+                out.insert(out.end(), tmp.begin(), tmp.end());
+                continue;
+            }
+        }
         const bool cacheable = piece.size() <= PieceCache::kMaxKey;
         if (cacheable && cache.lookup(instance_id_, piece, out)) continue;
         tmp.clear();

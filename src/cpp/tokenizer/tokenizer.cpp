@@ -18,7 +18,6 @@ namespace pyllm::tokenizer {
 struct Tokenizer::Impl {
     std::unique_ptr<TextModel> model;
     std::unique_ptr<SpecialSplitter> special;
-    StringIdMap text_to_id;
 };
 
 namespace {
@@ -37,9 +36,12 @@ std::string make_piece(const Vocab& v, int32_t id) {
     if (v.kind == ModelKind::SentencePiece) {
         if (t == TokenType::Byte) {
             // "<0xXX>"
-            if (text.size() == 6 && text.compare(0, 3, "<0x") == 0) {
-                return std::string(1, static_cast<char>(std::stoi(text.substr(3, 2), nullptr, 16)));
-            }
+            auto hex = [](char c) {
+                return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+            };
+            if (text.size() == 6 && text.compare(0, 3, "<0x") == 0 && text[5] == '>' && hex(text[3]) >= 0 &&
+                hex(text[4]) >= 0)
+                return std::string(1, static_cast<char>(hex(text[3]) * 16 + hex(text[4])));
             return text;
         }
         if (t != TokenType::Normal) return std::string();
@@ -80,14 +82,15 @@ std::shared_ptr<Tokenizer> Tokenizer::from_path(const std::string& path) { retur
 
 Tokenizer::Tokenizer(Vocab v) : vocab_(std::move(v)), impl_(new Impl) {
     const int32_t n = vocab_.size();
-    impl_->text_to_id.reserve(static_cast<size_t>(n));
-    for (int32_t i = 0; i < n; ++i) impl_->text_to_id.set(vocab_.tokens[static_cast<size_t>(i)], i);
+    // The models own the text -> id maps; build the model first (types do not affect it).
+    if (vocab_.kind == ModelKind::BytePairBPE) impl_->model.reset(new ByteBPE(vocab_));
+    else impl_->model.reset(new SentencePieceBPE(vocab_));
 
     // EOT auto-detection and control overrides, as llama.cpp does.
     auto force_control = [&](int32_t id) { vocab_.types[static_cast<size_t>(id)] = TokenType::Control; };
     if (vocab_.eot < 0) {
         for (const char* t : kEotTexts) {
-            const int32_t id = impl_->text_to_id.get(t);
+            const int32_t id = impl_->model->lookup(t);
             if (id >= 0) {
                 vocab_.eot = id;
                 force_control(id);
@@ -96,7 +99,7 @@ Tokenizer::Tokenizer(Vocab v) : vocab_(std::move(v)), impl_(new Impl) {
         }
     }
     for (const char* t : kEogTexts) {
-        const int32_t id = impl_->text_to_id.get(t);
+        const int32_t id = impl_->model->lookup(t);
         if (id >= 0) {
             eog_ids_.push_back(id);
             force_control(id);
@@ -107,8 +110,6 @@ Tokenizer::Tokenizer(Vocab v) : vocab_(std::move(v)), impl_(new Impl) {
     std::sort(eog_ids_.begin(), eog_ids_.end());
     eog_ids_.erase(std::unique(eog_ids_.begin(), eog_ids_.end()), eog_ids_.end());
 
-    if (vocab_.kind == ModelKind::BytePairBPE) impl_->model.reset(new ByteBPE(vocab_));
-    else impl_->model.reset(new SentencePieceBPE(vocab_));
     impl_->special.reset(new SpecialSplitter(vocab_));
 
     pieces_.resize(static_cast<size_t>(n));
@@ -124,16 +125,15 @@ std::vector<int32_t> Tokenizer::encode(std::string_view text, bool add_special, 
         PYLLM_CHECK(vocab_.bos >= 0, InvalidArgument, "the vocabulary asks for a BOS token but has no valid bos id");
         out.push_back(vocab_.bos);
     }
-    thread_local std::vector<Fragment> frags;
+    thread_local std::vector<Fragment> tls_frags;
+    std::vector<Fragment>& frags = tls_frags;  // the models never re-enter encode(), so reuse is safe
     frags.clear();
     if (!text.empty()) {
-        PYLLM_CHECK(text.size() < 0xFFFFFFF0u, InvalidArgument, "text of ", text.size(), " bytes is too long (max 4 GiB)");
+        PYLLM_CHECK(text.size() < 0x7FFFFFF0u, InvalidArgument, "text of ", text.size(), " bytes is too long (max 2 GiB)");
         impl_->special->split(text, parse_special, frags);
     }
-    // Copy: the model may use the thread-local fragment buffer's thread for nested work.
-    const std::vector<Fragment> fr = frags;
     bool prev_special = true;  // SentencePiece prefixes a space to the first fragment and after specials
-    for (const Fragment& f : fr) {
+    for (const Fragment& f : frags) {
         if (f.token >= 0) {
             out.push_back(f.token);
             prev_special = true;
@@ -189,7 +189,7 @@ std::string Tokenizer::decode(const int32_t* ids, size_t n, bool skip_special) c
     return out;
 }
 
-int32_t Tokenizer::token_to_id(std::string_view text) const { return impl_->text_to_id.get(text); }
+int32_t Tokenizer::token_to_id(std::string_view text) const { return impl_->model->lookup(text); }
 
 const std::string& Tokenizer::id_to_token(int32_t id) const {
     PYLLM_CHECK(id >= 0 && id < n_vocab(), OutOfRange, "token id ", id, " is out of range (vocabulary size ",
@@ -245,7 +245,7 @@ std::string Detokenizer::flush() {
 
 void Detokenizer::reset() {
     pending_.clear();
-    first_ = true;
+    first_ = strip_;
     after_bos_ = false;
 }
 
