@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "engine/attn_kernels.h"
 #include "kernels/dispatch.h"
 
 namespace pyllm::engine {
@@ -23,6 +24,8 @@ void attention(const AttentionArgs& a, ThreadPool& pool) {
     const KernelTable& k = kernels();
     const int64_t hd = a.head_dim, qd = a.n_head * hd, group = a.n_head / a.n_kv_head;
     const int64_t items = a.n_tokens * a.n_head;
+    const bool f16 = a.cache->type() == model::KVType::F16;
+    const AttnKernels& ak = attn_kernels();
     auto body = [&](int ti, int nt) {
         int64_t i0, i1;
         ThreadPool::chunk(items, ti, nt, 1, &i0, &i1);
@@ -34,28 +37,45 @@ void attention(const AttentionArgs& a, ThreadPool& pool) {
             const int64_t lo = a.n_swa > 0 ? std::max<int64_t>(0, p - a.n_swa + 1) : 0;
             const float* q = a.q + t * qd + h * hd;
             const size_t koff = (size_t)(g * hd) * a.cache->elem_size();
+            const int64_t n = p - lo + 1;
+            float* o = a.out + t * qd + h * hd;
+            std::memset(o, 0, (size_t)hd * sizeof(float));
+            if (f16) {
+                const size_t stride = (size_t)a.cache->kv_dim();
+                const uint16_t* k0 = static_cast<const uint16_t*>(a.cache->k_row(a.layer, lo)) + g * hd;
+                ak.scores_f16(q, k0, stride, n, hd, scores);
+            } else {
+                for (int64_t j = lo; j <= p; ++j) {
+                    const void* kr = static_cast<const uint8_t*>(a.cache->k_row(a.layer, j)) + koff;
+                    scores[j - lo] = k.dot_f32(q, row_f32(*a.cache, kr, buf, hd, k), (size_t)hd);
+                }
+            }
             float mx = -INFINITY;
-            for (int64_t j = lo; j <= p; ++j) {
-                const void* kr = static_cast<const uint8_t*>(a.cache->k_row(a.layer, j)) + koff;
-                float s = k.dot_f32(q, row_f32(*a.cache, kr, buf, hd, k), (size_t)hd) * a.scale;
-                if (a.softcap > 0.f) s = a.softcap * std::tanh(s / a.softcap);
-                scores[j - lo] = s;
-                mx = std::max(mx, s);
+            for (int64_t j = 0; j < n; ++j) {
+                float sc = scores[j] * a.scale;
+                if (a.softcap > 0.f) sc = a.softcap * std::tanh(sc / a.softcap);
+                scores[j] = sc;
+                mx = std::max(mx, sc);
             }
             double sum = 0.0;
-            for (int64_t j = lo; j <= p; ++j) {
-                const float e = std::exp(scores[j - lo] - mx);
-                scores[j - lo] = e;
+            for (int64_t j = 0; j < n; ++j) {
+                const float e = std::exp(scores[j] - mx);
+                scores[j] = e;
                 sum += e;
             }
             const float inv = (float)(1.0 / sum);
-            float* o = a.out + t * qd + h * hd;
-            std::memset(o, 0, (size_t)hd * sizeof(float));
-            for (int64_t j = lo; j <= p; ++j) {
-                const void* vr = static_cast<const uint8_t*>(a.cache->v_row(a.layer, j)) + koff;
-                const float* v = row_f32(*a.cache, vr, buf, hd, k);
-                const float wj = scores[j - lo] * inv;
-                for (int64_t d = 0; d < hd; ++d) o[d] += wj * v[d];
+            for (int64_t j = 0; j < n; ++j) scores[j] *= inv;
+            if (f16) {
+                const size_t stride = (size_t)a.cache->kv_dim();
+                const uint16_t* v0 = static_cast<const uint16_t*>(a.cache->v_row(a.layer, lo)) + g * hd;
+                ak.mix_f16(scores, v0, stride, n, hd, o);
+            } else {
+                for (int64_t j = lo; j <= p; ++j) {
+                    const void* vr = static_cast<const uint8_t*>(a.cache->v_row(a.layer, j)) + koff;
+                    const float* v = row_f32(*a.cache, vr, buf, hd, k);
+                    const float wj = scores[j - lo];
+                    for (int64_t d = 0; d < hd; ++d) o[d] += wj * v[d];
+                }
             }
         }
     };
