@@ -84,7 +84,7 @@ def main() -> int:
     bw = read_bandwidth()
     print(f"read bandwidth (1 thread, numpy max over 512 MiB): {bw / 1e9:.1f} GB/s")
     hdr = (f"{'model':<9} {'thr':>3} {'load s':>7} {'prefill t/s':>12} {'decode t/s':>11} {'cpu pp/tg':>12} {'bound t/s':>10} "
-           f"{'% bound':>8} {'RSS MiB':>8} {'llama.cpp pp/tg':>16} {'ik_llama pp/tg':>15}")
+           f"{'% bound':>8} {'README bound':>12} {'RSS MiB':>8} {'llama.cpp pp/tg':>16} {'ik_llama pp/tg':>15}")
     print(hdr)
     print("-" * len(hdr))
     for name in args.models:
@@ -96,12 +96,16 @@ def main() -> int:
                 continue
             r = json.loads(out.stdout.strip().splitlines()[-1])
             bound = bw / r["weight_bytes"]
+            # The data README's figures for this machine class: 23 GB/s from 1 thread, 30 from 2.
+            readme_bound = (23e9 if nt == 1 else 30e9) / r["weight_bytes"]
             ref = REFERENCE.get(name)
             refs = (f"{ref[0]:>7}/{ref[1]:<8} {ref[2]:>6}/{ref[3]:<8}" if ref and nt == 2 else f"{'':>16} {'':>15}")
             cpu = f"{r['pp_cpu']:.0f}/{r['tg_cpu']:.0f}" if nt == 1 else "-"
             print(f"{name:<9} {nt:>3} {r['load']:>7.3f} {r['pp']:>12.1f} {r['tg']:>11.1f} {cpu:>12} {bound:>10.1f} "
-                  f"{100 * r['tg'] / bound:>7.0f}% {r['rss_mib']:>8.0f} {refs}")
+                  f"{100 * r['tg'] / bound:>7.0f}% {readme_bound:>7.0f} ({100 * r['tg'] / readme_bound:>2.0f}%) {r['rss_mib']:>8.0f} {refs}")
     print("bound = read bandwidth / bytes of all weight matrices (read once per decoded token)")
+    print("README bound = the same with the data README's bandwidth (23 GB/s 1 thread, 30 GB/s 2 threads);")
+    print("  numpy's single-thread max under-reads the bandwidth, so prefer this column")
     print("cpu pp/tg = tok/s per second of process CPU time (1 thread only: robust on a shared machine)")
     return 0
 
