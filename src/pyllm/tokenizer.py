@@ -59,8 +59,13 @@ class IncrementalDecoder:
 class Tokenizer:
     """Tokenizer loaded from the ``tokenizer.ggml.*`` metadata of a GGUF file (weights untouched)."""
 
-    def __init__(self, core_tok):
-        self._tok = core_tok
+    def __init__(self, source):
+        """``Tokenizer(path)`` loads a GGUF file (same as ``from_gguf``)."""
+        if isinstance(source, (str, os.PathLike)):
+            source = _core.Tokenizer.from_gguf(os.fspath(source))
+        if not isinstance(source, _core.Tokenizer):
+            raise TypeError(f"expected a path to a GGUF file, not {type(source).__name__}")
+        self._tok = source
         self._vocab: Optional[Dict[str, int]] = None
         self._tokens: Optional[List[str]] = None
 
