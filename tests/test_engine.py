@@ -94,20 +94,33 @@ def test_gpt2_tiny_matches_torch(golden_dir):
 
 @pytest.mark.parametrize("arch", ["llama", "gemma3", "gpt2"])
 def test_threads_and_batch_split_bit_identical(tmp_path_factory, arch):
+    # Bit-identical whatever the thread count and however a prompt is cut into batches of >= 2
+    # tokens. Single-token evals go through the kernels' dedicated matvec kernels (another
+    # summation order than the prefill tiles, and for some types another rounding of the
+    # activation block sums): identical across thread counts, and close to the batched result
+    # (measured: Q8_0/Q4_K/Q6_K < 1e-6 .. 0.5 %, Q4_1 up to 1.2 % of the largest logit - both
+    # paths equally close to the numpy reference).
     path = tiny(tmp_path_factory, arch, "Q8_0")
     base = pyllm.Model(path, n_ctx=64, n_threads=1).session().eval(IDS, all_logits=True)
-    for n_threads in (2, 3):
+    steps1 = None
+    for n_threads in (1, 2, 3):
         m = pyllm.Model(path, n_ctx=64, n_threads=n_threads)
         assert np.array_equal(m.session().eval(IDS, all_logits=True), base)
-        # n_batch 5: the prompt is cut into batches inside one eval
+        # n_batch 5: the prompt is cut into batches inside one eval (the last one has 3 tokens)
         assert np.array_equal(m.session(n_batch=5).eval(IDS, all_logits=True), base)
-        # several evals, including single-token decode steps
+        # several evals of >= 2 tokens
         s = m.session()
-        parts = [s.eval(IDS[a:b], all_logits=True) for a, b in ((0, 7), (7, 8), (8, 9), (9, 20), (20, 23))]
+        parts = [s.eval(IDS[a:b], all_logits=True) for a, b in ((0, 7), (7, 9), (9, 20), (20, 23))]
         assert np.array_equal(np.concatenate(parts), base)
         # the last-token view equals the last row
+        assert np.array_equal(m.session().eval(IDS), base[-1])
+        # token-by-token decoding: identical across thread counts, close to the batched logits
         s = m.session()
-        assert np.array_equal(s.eval(IDS), base[-1])
+        steps = np.stack([s.eval([t]).copy() for t in IDS])
+        if steps1 is None:
+            steps1 = steps
+        assert np.array_equal(steps, steps1)
+        assert rel_err(steps, base.astype(np.float64)) < 0.03
 
 
 def test_truncate_reset_and_view_semantics(tmp_path_factory):

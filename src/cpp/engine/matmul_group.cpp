@@ -18,8 +18,15 @@ MatmulGroup::MatmulGroup(int64_t max_tokens, int64_t max_n_in) {
     act_.assign((size_t)(max_tokens * per_row), 0);
 }
 
+bool MatmulGroup::has_tiles(const QMatrix& w) {
+    const KernelTable& k = kernels();
+    if (!k.q) return false;
+    const TypeKernels& tk = k.q->types[static_cast<uint32_t>(w.type)];
+    return tk.gemm != nullptr && tk.act != ActType::F32;
+}
+
 void MatmulGroup::run(const QMatrix* const* ws, float* const* ys, int n, const float* x, int64_t T,
-                      ThreadPool& pool) {
+                      ThreadPool& pool, bool allow_matvec) {
     const KernelTable& k = kernels();
     bool fused = n >= 1 && n <= kMaxGroup && k.q != nullptr;
     int at = -1;
@@ -52,6 +59,25 @@ void MatmulGroup::run(const QMatrix* const* ws, float* const* ys, int n, const f
     start[0] = 0;
     for (int i = 0; i < n; ++i) start[i + 1] = start[i] + ws[i]->n_out;
     const int64_t total = start[n];
+    bool use_matvec = T == 1 && allow_matvec;
+    for (int i = 0; i < n; ++i) use_matvec = use_matvec && k.q->types[static_cast<uint32_t>(ws[i]->type)].matvec;
+    if (use_matvec) {
+        // Decode: each thread streams its share of the concatenated rows through the matvec kernels.
+        pool.run([&](int ti, int nt) {
+            int64_t r0, r1;
+            ThreadPool::chunk(total, ti, nt, kTileRows, &r0, &r1);
+            for (int i = 0; i < n && r0 < r1; ++i) {
+                const int64_t b = std::max(r0, start[i]), e = std::min(r1, start[i + 1]);
+                if (b >= e) continue;
+                const QMatrix& w = *ws[i];
+                const size_t rb = (size_t)w.row_bytes();
+                const int64_t lr = b - start[i];
+                k.q->types[static_cast<uint32_t>(w.type)].matvec(
+                    n_in, static_cast<const uint8_t*>(w.data) + lr * rb, rb, e - b, qa, ys[i] + lr);
+            }
+        });
+        return;
+    }
     pool.run([&](int ti, int nt) {
         int64_t r0, r1;
         ThreadPool::chunk(total, ti, nt, kTileRows, &r0, &r1);

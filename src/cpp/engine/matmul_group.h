@@ -22,7 +22,14 @@ public:
     MatmulGroup(int64_t max_tokens, int64_t max_n_in);
 
     // ws: [n] matrices with equal n_in; ys: [n] outputs.   x: [T][n_in]
-    void run(const QMatrix* const* ws, float* const* ys, int n, const float* x, int64_t T, ThreadPool& pool);
+    // T == 1 uses the kernels' matvec (as matmul() does) unless allow_matvec is false: then the
+    // prefill tiles, so a prompt's last-token logits equal its all-logits row bit for bit.
+    void run(const QMatrix* const* ws, float* const* ys, int n, const float* x, int64_t T, ThreadPool& pool,
+             bool allow_matvec = true);
+
+    // True if `w` has integer tile kernels (quantized weights); float weights use one path for
+    // every token count anyway.
+    static bool has_tiles(const QMatrix& w);
 
 private:
     std::vector<uint8_t> act_;  // quantized activations: [max_tokens][bytes per row]

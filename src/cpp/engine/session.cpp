@@ -246,7 +246,14 @@ void Session::forward(const int32_t* ids, int64_t T, float* out, bool all) {
     if (!out) return;
     const int64_t t0 = all ? 0 : T - 1, nrows = all ? T : 1;
     for (int64_t t = t0; t < T; ++t) norm(x + t * E, w.output_norm, w.output_norm_b, xn + t * E);
-    matmul(w.output, xn + t0 * E, out, nrows, pool);
+    if (!all && T > 1 && MatmulGroup::has_tiles(w.output)) {
+        // The last row of a prompt through the prefill tiles: equal to its all_logits row.
+        const QMatrix* ws[1] = {&w.output};
+        float* ys[1] = {out};
+        mm_.run(ws, ys, 1, xn + t0 * E, 1, pool, /*allow_matvec=*/false);
+    } else {
+        matmul(w.output, xn + t0 * E, out, nrows, pool);
+    }
     if (c.final_softcap > 0.f) {
         const int64_t n = nrows * c.n_vocab;
         for (int64_t i = 0; i < n; ++i) out[i] = softcap(out[i], c.final_softcap);
