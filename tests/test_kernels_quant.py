@@ -258,3 +258,26 @@ def test_real_gemma3(gemma3_path):
             if t.type in ("Q4_K", "Q5_0", "Q6_K", "Q8_0") and len(t.shape) == 2:
                 pick.setdefault(t.type, t.name)
     assert _real_tensor_check(gemma3_path, list(pick.values())) == set(pick)
+
+
+# ---- the dedicated one-token (decode) matvec kernels ----------------------------------------------
+@pytest.mark.parametrize("isa", ISAS)
+@pytest.mark.parametrize("name", QTYPES)
+def test_matvec_odd_sizes(isa, name):
+    # n_tokens == 1 takes the matvec kernels (not the tiles): every row length in the list that is a
+    # block multiple, odd row counts, 1 and 2 threads, against scalar and the float64 bounds.
+    need(isa)
+    rng = np.random.default_rng(21)
+    bs = block_size(name)
+    for n_in in (32, 64, 96, 256, 512, 2816):
+        if n_in % bs:
+            continue
+        for n_out in (1, 3, 17, 255):
+            raw, w = random_weights(name, n_out, n_in, rng)
+            x = rng.standard_normal((1, n_in)).astype(np.float32)
+            ys = _core.matmul(raw, name, n_in, n_out, x, isa="scalar")
+            tol = 1e-5 * (np.abs(x).astype(np.float64) @ np.abs(w).T) + 1e-30
+            for n_threads in (1, 2):
+                yi = _core.matmul(raw, name, n_in, n_out, x, n_threads=n_threads, isa=isa)
+                assert np.all(np.abs(yi - ys) <= tol), f"{isa} {name} n_in={n_in} n_out={n_out} threads={n_threads}"
+                check_matmul(name, raw, w, x, yi)

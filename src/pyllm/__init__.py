@@ -13,12 +13,15 @@ from .errors import GGUFError, PyllmError, UnsupportedModelError
 from .gguf import GGUFFile, TensorInfo
 from .tokenizer import Tokenizer
 from . import models
+from .model import Model, Session
 from . import classic
 
 __version__ = "0.1.0"
 
 __all__ = [
     "GGUFFile",
+    "Model",
+    "Session",
     "TensorInfo",
     "Tokenizer",
     "GGUFError",

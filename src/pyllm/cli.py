@@ -4,6 +4,7 @@
     pyllm download [NAME ...]       fetch known models into the cache and print their paths
     pyllm models                    list the known models and whether they are cached
     pyllm cpu                       the detected CPU features and the chosen kernels
+    pyllm perplexity MODEL --text FILE [--ctx N]   perplexity the way llama.cpp's llama-perplexity does
 
 MODEL is a path to a .gguf file or a known model name (default: the default model, fetched on
 first use).
@@ -142,6 +143,28 @@ def _cmd_cpu(args) -> int:
     return 0
 
 
+def _cmd_perplexity(args) -> int:
+    import time
+
+    from .model import Model
+
+    path = _models.resolve(args.model, quiet=False)
+    with open(args.text, "r", encoding="utf-8", errors="replace") as f:
+        text = f.read()
+    m = Model(path, n_ctx=args.ctx, n_threads=args.threads)
+    ids = m.tokenize(text)
+    n_chunks = len(ids) // args.ctx
+    if args.chunks is not None:
+        n_chunks = min(n_chunks, args.chunks)
+    t0 = time.perf_counter()
+    ppl = m.perplexity(ids, n_ctx=args.ctx, n_chunks=n_chunks)
+    dt = time.perf_counter() - t0
+    print(f"{len(ids)} tokens, {n_chunks} chunks of {args.ctx}, {dt:.1f} s "
+          f"({n_chunks * args.ctx / max(dt, 1e-9):.0f} tok/s)")
+    print(f"perplexity: {ppl:.4f}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="pyllm", description="Run GGUF language models on the CPU.")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
@@ -159,6 +182,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = sub.add_parser("models", help="list the known models")
     sp.set_defaults(func=_cmd_models)
+
+    sp = sub.add_parser("perplexity", help="perplexity of a model on a text file (llama-perplexity method)")
+    sp.add_argument("model", nargs="?", default=None, help="path to a .gguf or a known model name")
+    sp.add_argument("--text", required=True, help="UTF-8 text file")
+    sp.add_argument("--ctx", type=int, default=512, help="chunk size in tokens (default 512)")
+    sp.add_argument("--chunks", type=int, default=None, help="score at most this many chunks")
+    sp.add_argument("--threads", type=int, default=None, help="threads (default: physical cores)")
+    sp.set_defaults(func=_cmd_perplexity)
 
     sp = sub.add_parser("cpu", help="show CPU features and the chosen kernels")
     sp.add_argument("--json", action="store_true")

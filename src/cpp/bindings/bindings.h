@@ -15,6 +15,7 @@ void register_gguf(py::module_& m);
 void register_vectorizers(py::module_& m);
 void register_ngram_lm(py::module_& m);
 void register_word2vec(py::module_& m);
+void register_engine(py::module_& m);
 void register_quant(py::module_& m);
 void register_tokenizer(py::module_& m);
 

@@ -55,6 +55,7 @@ PYBIND11_MODULE(_core, m) {
     pyllm::bindings::register_vectorizers(classic);
     pyllm::bindings::register_ngram_lm(classic);
     pyllm::bindings::register_word2vec(classic);
+    pyllm::bindings::register_engine(m);
     pyllm::bindings::register_quant(m);
     pyllm::bindings::register_tokenizer(m);
 }

@@ -43,12 +43,20 @@ constexpr int kTileCols = 8;
 using GemmTileFn = void (*)(int64_t n, const void* w, size_t w_stride, int nr, const void* a, size_t a_stride,
                             int nc, float* y, size_t y_stride);
 
+// One activation row against nr consecutive weight rows (decode, n_tokens == 1):
+//   y[r] = sum_i W[r][i] * A[i]   for r < nr (any nr >= 1)
+//   w: nr rows of n / block_size weight blocks, w_stride bytes apart;  a: n / act block blocks
+// Streams each weight row once with per-block integer sums and one float reduction per row.
+using MatvecFn = void (*)(int64_t n, const void* w, size_t w_stride, int64_t nr, const void* a, float* y);
+
 // Per weight type (indexed by TensorType id): the activation format its dot product takes
-// (ggml's "vec_dot_type" idea) and the tile kernel. gemm == nullptr: no integer kernel (F32/F16/BF16
-// use the float path of matmul.cpp; other types are unsupported).
+// (ggml's "vec_dot_type" idea), the tile kernel and an optional dedicated matvec kernel.
+// gemm == nullptr: no integer kernel (F32/F16/BF16 use the float path of matmul.cpp; other types
+// are unsupported). matvec == nullptr: matmul runs one-token calls through gemm tiles.
 struct TypeKernels {
     ActType act;
     GemmTileFn gemm;
+    MatvecFn matvec;
 };
 constexpr int kTypeKernelSlots = 40;  // == gguf::kTensorTypeLimit
 

@@ -20,6 +20,11 @@ bool is_float_type(gguf::TensorType t) {
 
 // Tokens at or above which the activation quantization itself is split across the threads.
 constexpr int64_t kParallelQuantizeTokens = 16;
+// Calls with fewer tokens than this use the type's matvec kernel (if it has one) once per token.
+constexpr int64_t kMatvecMaxTokens = 2;
+// Matvecs over fewer weight bytes than this run on the calling thread only (waking the pool costs
+// more than it saves).
+constexpr uint64_t kMatvecParallelBytes = 0;
 
 // Float weights: per output row, dequantize the row once (F16/BF16) and dot it with every token.
 void matmul_float(const QMatrix& w, const float* x, float* y, int64_t n_tokens, ThreadPool& pool, const KernelTable& k) {
@@ -67,6 +72,19 @@ void matmul_quant(const QMatrix& w, const float* x, float* y, int64_t n_tokens, 
     }
 
     const auto* wb = static_cast<const uint8_t*>(w.data);
+    if (tk.matvec != nullptr && n_tokens < kMatvecMaxTokens) {
+        // decode: each thread streams its rows once per token through the dedicated matvec kernel
+        const MatvecFn matvec = tk.matvec;
+        auto job = [&](int ti, int nt) {
+            int64_t r0, r1;
+            ThreadPool::chunk(w.n_out, ti, nt, kTileRows, &r0, &r1);
+            if (r1 <= r0) return;
+            for (int64_t t = 0; t < n_tokens; ++t) matvec(w.n_in, wb + r0 * rb, rb, r1 - r0, qa + t * arb, y + t * w.n_out + r0);
+        };
+        if (pool.size() == 1 || (uint64_t)rb * (uint64_t)w.n_out < kMatvecParallelBytes) job(0, 1);
+        else pool.run(job);
+        return;
+    }
     const GemmTileFn gemm = tk.gemm;
     pool.run([&](int ti, int nt) {
         int64_t r0, r1;

@@ -254,9 +254,9 @@ void gemm(int64_t n, const void* w, size_t ws, int nr, const void* a, size_t as,
             y[t * ys + r] = Dot(nb, static_cast<const uint8_t*>(w) + r * ws, static_cast<const uint8_t*>(a) + t * as);
 }
 
-constexpr TypeKernels kNone = {ActType::F32, nullptr};
-constexpr TypeKernels k32(GemmTileFn f) { return {ActType::Q8A, f}; }
-constexpr TypeKernels kK(GemmTileFn f) { return {ActType::Q8K, f}; }
+constexpr TypeKernels kNone = {ActType::F32, nullptr, nullptr};
+constexpr TypeKernels k32(GemmTileFn f) { return {ActType::Q8A, f, nullptr}; }
+constexpr TypeKernels kK(GemmTileFn f) { return {ActType::Q8K, f, nullptr}; }
 
 }  // namespace
 

@@ -1,0 +1,42 @@
+// attn_kernels_scalar.cpp — reference attention loops (see attn_kernels.h) and the dispatcher.
+#include "engine/attn_kernels.h"
+
+#include "kernels/dispatch.h"
+#include "kernels/fp16.h"
+
+namespace pyllm::engine {
+
+namespace {
+
+void scores_f16(const float* q, const uint16_t* k, size_t stride, int64_t n, int64_t hd, float* s) {
+    for (int64_t j = 0; j < n; ++j) {
+        const uint16_t* kj = k + (size_t)j * stride;
+        float acc = 0.f;
+        for (int64_t d = 0; d < hd; ++d) acc += q[d] * fp16_to_fp32(kj[d]);
+        s[j] = acc;
+    }
+}
+
+void mix_f16(const float* w, const uint16_t* v, size_t stride, int64_t n, int64_t hd, float* o) {
+    for (int64_t j = 0; j < n; ++j) {
+        const uint16_t* vj = v + (size_t)j * stride;
+        for (int64_t d = 0; d < hd; ++d) o[d] += w[j] * fp16_to_fp32(vj[d]);
+    }
+}
+
+const AttnKernels kScalar = {scores_f16, mix_f16};
+
+}  // namespace
+
+const AttnKernels& attn_kernels_scalar() { return kScalar; }
+
+#ifndef PYLLM_HAVE_X86_KERNELS
+const AttnKernels* attn_kernels_avx2() { return nullptr; }
+#endif
+
+const AttnKernels& attn_kernels() {
+    const AttnKernels* avx2 = attn_kernels_avx2();
+    return (avx2 && kernels().isa != Isa::Scalar) ? *avx2 : kScalar;
+}
+
+}  // namespace pyllm::engine
