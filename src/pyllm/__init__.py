@@ -12,11 +12,14 @@ from . import _core
 from .errors import GGUFError, PyllmError, UnsupportedModelError
 from .gguf import GGUFFile, TensorInfo
 from . import models
+from .model import Model, Session
 
 __version__ = "0.1.0"
 
 __all__ = [
     "GGUFFile",
+    "Model",
+    "Session",
     "TensorInfo",
     "GGUFError",
     "PyllmError",

@@ -51,4 +51,6 @@ PYBIND11_MODULE(_core, m) {
 
     pyllm::bindings::register_kernels(m);
     pyllm::bindings::register_gguf(m);
+    pyllm::bindings::register_engine(m);
+    pyllm::bindings::register_quant(m);
 }

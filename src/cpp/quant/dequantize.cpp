@@ -4,13 +4,14 @@
 
 #include "common/error.h"
 #include "kernels/dispatch.h"
+#include "quant/quant_ref.h"
 
 namespace pyllm {
 
 bool can_dequantize(gguf::TensorType type) {
     switch (type) {
         case gguf::TensorType::F32: case gguf::TensorType::F16: case gguf::TensorType::BF16: return true;
-        default: return false;
+        default: return quant::has_block_dequantizer(type);
     }
 }
 
@@ -25,6 +26,10 @@ void dequantize_to_f32(gguf::TensorType type, const void* src, float* dst, uint6
         case gguf::TensorType::F16: k.f16_to_f32(static_cast<const uint16_t*>(src), dst, n); return;
         case gguf::TensorType::BF16: k.bf16_to_f32(static_cast<const uint16_t*>(src), dst, n); return;
         default: break;
+    }
+    if (quant::has_block_dequantizer(type)) {
+        quant::dequantize_blocks_ref(type, src, dst, (int64_t)(n / tt.block_size));
+        return;
     }
     throw NotImplemented(str("dequantizing tensor type ", tt.name, " is not implemented"));
 }

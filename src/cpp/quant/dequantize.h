@@ -1,4 +1,5 @@
-// dequantize.h — convert tensor data of any supported GGML type to float32.
+// dequantize.h — convert tensor data of any supported GGML type to float32
+// (F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, IQ4_NL, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_XS).
 #pragma once
 
 #include <cstdint>

@@ -1,0 +1,253 @@
+#include "engine/session.h"
+
+#include <cmath>
+#include <cstring>
+
+#include "common/error.h"
+#include "engine/attention.h"
+#include "engine/ops.h"
+#include "kernels/matmul.h"
+#include "quant/dequantize.h"
+
+namespace pyllm::engine {
+
+using model::Config;
+using model::FfnKind;
+using model::LayerWeights;
+using model::NormKind;
+using model::RopeKind;
+using model::Weights;
+
+namespace {
+
+int64_t resolve_ctx(const Config& c, int64_t n_ctx) {
+    PYLLM_CHECK(n_ctx >= 0, InvalidArgument, "n_ctx must be >= 1 (or 0 for the model's ", c.n_ctx_train, "), got ",
+                n_ctx);
+    if (n_ctx == 0) n_ctx = c.n_ctx_train;
+    PYLLM_CHECK(n_ctx <= (1 << 20), InvalidArgument, "n_ctx = ", n_ctx, " is too large (max 1048576)");
+    PYLLM_CHECK(!c.learned_pos || n_ctx <= c.n_ctx_train, InvalidArgument, "n_ctx = ", n_ctx,
+                " exceeds the ", c.n_ctx_train, " learned positions of this ", c.arch, " model");
+    return n_ctx;
+}
+
+}  // namespace
+
+Session::Session(std::shared_ptr<const model::Model> m, const SessionParams& p)
+    : model_(std::move(m)),
+      cfg_(model_->config()),
+      n_ctx_(resolve_ctx(cfg_, p.n_ctx)),
+      n_batch_(std::min<int64_t>(std::max<int64_t>(p.n_batch, 1), n_ctx_)),
+      cache_(cfg_.n_layer, n_ctx_, cfg_.kv_dim(), p.kv_type) {
+    PYLLM_CHECK(p.n_batch >= 1, InvalidArgument, "n_batch must be >= 1, got ", p.n_batch);
+    const Config& c = cfg_;
+    const size_t nb = (size_t)n_batch_;
+    x_.assign(nb * c.n_embd, 0.f);
+    xn_.assign(nb * c.n_embd, 0.f);
+    tmp_.assign(nb * c.n_embd, 0.f);
+    q_.assign(nb * c.q_dim(), 0.f);
+    k_.assign(nb * c.kv_dim(), 0.f);
+    v_.assign(nb * c.kv_dim(), 0.f);
+    if (c.fused_qkv) qkv_.assign(nb * (c.q_dim() + 2 * c.kv_dim()), 0.f);
+    att_.assign(nb * c.q_dim(), 0.f);
+    gate_.assign(c.ffn == FfnKind::GeluMLP ? 0 : nb * c.n_ff, 0.f);
+    up_.assign(nb * c.n_ff, 0.f);
+    attn_scratch_.assign((size_t)model_->n_threads() * attention_scratch_floats(n_ctx_, c.head_dim), 0.f);
+    logits_.assign((size_t)c.n_vocab, 0.f);
+    build_rope_tables();
+}
+
+void Session::build_rope_tables() {
+    const Config& c = cfg_;
+    if (c.rope == RopeKind::None) return;
+    const int64_t half = c.n_rot / 2;
+    const Weights& w = model_->weights();
+    auto build = [&](float base, float scale, bool use_factors, std::vector<float>& cs, std::vector<float>& sn) {
+        cs.assign((size_t)(n_ctx_ * half), 0.f);
+        sn.assign((size_t)(n_ctx_ * half), 0.f);
+        for (int64_t i = 0; i < half; ++i) {
+            // theta(pos, i) = pos · scale · base^(-2i/n_rot) / freq_factor[i]
+            double inv = std::pow((double)base, -2.0 * (double)i / (double)c.n_rot) * (double)scale;
+            if (use_factors && !w.rope_freqs.empty()) inv /= (double)w.rope_freqs[(size_t)i];
+            for (int64_t p = 0; p < n_ctx_; ++p) {
+                const double th = (double)p * inv;
+                cs[(size_t)(p * half + i)] = (float)std::cos(th);
+                sn[(size_t)(p * half + i)] = (float)std::sin(th);
+            }
+        }
+    };
+    build(c.rope_base, c.rope_scale, true, cos_g_, sin_g_);
+    bool any_swa = false;
+    for (uint8_t s : c.layer_swa) any_swa = any_swa || s;
+    if (any_swa) build(c.rope_base_swa, c.rope_scale_swa, false, cos_l_, sin_l_);
+}
+
+void Session::truncate(int64_t n) {
+    PYLLM_CHECK(n >= 0 && n <= n_past_, InvalidArgument, "truncate(", n, "): must be in [0, n_past = ", n_past_, "]");
+    n_past_ = n;
+}
+
+const float* Session::eval(const int32_t* ids, int64_t n, float* all_logits) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    PYLLM_CHECK(n >= 1, InvalidArgument, "eval needs at least one token");
+    PYLLM_CHECK(n_past_ + n <= n_ctx_, InvalidArgument, "context overflow: ", n_past_, " tokens already evaluated + ",
+                n, " new > n_ctx = ", n_ctx_, " (create the session with a larger n_ctx, or truncate/reset)");
+    for (int64_t i = 0; i < n; ++i)
+        PYLLM_CHECK(ids[i] >= 0 && ids[i] < cfg_.n_vocab, OutOfRange, "token id ", ids[i], " at index ", i,
+                    " is out of range for the vocabulary of ", cfg_.n_vocab, " tokens");
+    const int64_t start = n_past_;
+    try {
+        for (int64_t done = 0; done < n; done += n_batch_) {
+            const int64_t T = std::min(n_batch_, n - done);
+            if (all_logits) {
+                forward(ids + done, T, all_logits + done * cfg_.n_vocab, true);
+            } else if (done + T == n) {
+                forward(ids + done, T, logits_.data(), false);
+            } else {
+                forward(ids + done, T, nullptr, false);  // no logits needed for this batch
+            }
+            n_past_ += T;
+        }
+    } catch (...) {
+        n_past_ = start;
+        throw;
+    }
+    if (all_logits)
+        std::memcpy(logits_.data(), all_logits + (n - 1) * cfg_.n_vocab, (size_t)cfg_.n_vocab * sizeof(float));
+    return logits_.data();
+}
+
+void Session::forward(const int32_t* ids, int64_t T, float* out, bool all) {
+    const Config& c = cfg_;
+    const Weights& w = model_->weights();
+    ThreadPool& pool = model_->pool();
+    const int64_t E = c.n_embd, QD = c.q_dim(), KD = c.kv_dim(), HD = c.head_dim, F = c.n_ff;
+    const int64_t pos0 = n_past_;
+    float *x = x_.data(), *xn = xn_.data(), *tmp = tmp_.data();
+    float *q = q_.data(), *k = k_.data(), *v = v_.data(), *att = att_.data();
+
+    auto norm = [&](const float* src, const model::Vec& wt, const model::Vec& b, float* dst) {
+        if (c.norm == NormKind::RMS)
+            rms_norm(src, wt.data(), dst, E, c.norm_eps);
+        else
+            layer_norm(src, wt.data(), b.data(), dst, E, c.norm_eps);
+    };
+
+    // Input: x[t] = embd[id] · embd_scale (+ position_embd[pos]).
+    const uint64_t erb = w.tok_embd.row_bytes();
+    for (int64_t t = 0; t < T; ++t) {
+        float* xt = x + t * E;
+        dequantize_to_f32(w.tok_embd.type, static_cast<const uint8_t*>(w.tok_embd.data) + (uint64_t)ids[t] * erb, xt,
+                          (uint64_t)E);
+        if (c.embd_scale != 1.f)
+            for (int64_t i = 0; i < E; ++i) xt[i] *= c.embd_scale;
+        if (c.learned_pos) {
+            const uint64_t prb = w.pos_embd.row_bytes();
+            dequantize_to_f32(w.pos_embd.type, static_cast<const uint8_t*>(w.pos_embd.data) + (uint64_t)(pos0 + t) * prb,
+                              tmp, (uint64_t)E);
+            add_to(xt, tmp, E);
+        }
+    }
+
+    for (int64_t il = 0; il < c.n_layer; ++il) {
+        const LayerWeights& L = w.layers[(size_t)il];
+        const bool swa = c.layer_swa[(size_t)il] != 0;
+
+        // ---- attention ----
+        for (int64_t t = 0; t < T; ++t) norm(x + t * E, L.attn_norm, L.attn_norm_b, xn + t * E);
+        if (c.fused_qkv) {
+            const int64_t NQKV = QD + 2 * KD;
+            float* qkv = qkv_.data();
+            matmul(L.wqkv, xn, qkv, T, pool);
+            for (int64_t t = 0; t < T; ++t) {
+                float* r = qkv + t * NQKV;
+                if (!L.bqkv.empty()) add_to(r, L.bqkv.data(), NQKV);
+                std::memcpy(q + t * QD, r, (size_t)QD * 4);
+                std::memcpy(k + t * KD, r + QD, (size_t)KD * 4);
+                std::memcpy(v + t * KD, r + QD + KD, (size_t)KD * 4);
+            }
+        } else {
+            matmul(L.wq, xn, q, T, pool);
+            matmul(L.wk, xn, k, T, pool);
+            matmul(L.wv, xn, v, T, pool);
+            if (!L.bq.empty())
+                for (int64_t t = 0; t < T; ++t) {
+                    add_to(q + t * QD, L.bq.data(), QD);
+                    add_to(k + t * KD, L.bk.data(), KD);
+                    add_to(v + t * KD, L.bv.data(), KD);
+                }
+        }
+        if (c.qk_norm) {
+            for (int64_t r = 0; r < T * c.n_head; ++r) rms_norm(q + r * HD, L.q_norm.data(), q + r * HD, HD, c.norm_eps);
+            for (int64_t r = 0; r < T * c.n_kv_head; ++r)
+                rms_norm(k + r * HD, L.k_norm.data(), k + r * HD, HD, c.norm_eps);
+        }
+        if (c.rope != RopeKind::None) {
+            const bool neox = c.rope == RopeKind::Neox;
+            const int64_t half = c.n_rot / 2;
+            const float* cs = swa ? cos_l_.data() : cos_g_.data();
+            const float* sn = swa ? sin_l_.data() : sin_g_.data();
+            for (int64_t t = 0; t < T; ++t) {
+                const float* ct = cs + (pos0 + t) * half;
+                const float* st = sn + (pos0 + t) * half;
+                for (int64_t h = 0; h < c.n_head; ++h) rope_head(q + t * QD + h * HD, ct, st, c.n_rot, neox);
+                for (int64_t h = 0; h < c.n_kv_head; ++h) rope_head(k + t * KD + h * HD, ct, st, c.n_rot, neox);
+            }
+        }
+        for (int64_t t = 0; t < T; ++t) {
+            cache_.store_k(il, pos0 + t, k + t * KD);
+            cache_.store_v(il, pos0 + t, v + t * KD);
+        }
+        AttentionArgs aa{&cache_, il, T, pos0, c.n_head, c.n_kv_head, HD, swa ? c.n_swa : 0, c.attn_scale,
+                         c.attn_softcap, q, att, attn_scratch_.data(),
+                         attention_scratch_floats(n_ctx_, HD)};
+        attention(aa, pool);
+        matmul(L.wo, att, tmp, T, pool);
+        for (int64_t t = 0; t < T; ++t) {
+            float* r = tmp + t * E;
+            if (!L.bo.empty()) add_to(r, L.bo.data(), E);
+            if (c.post_norms) rms_norm(r, L.post_attn_norm.data(), r, E, c.norm_eps);
+            add_to(x + t * E, r, E);
+        }
+
+        // ---- feed-forward ----
+        for (int64_t t = 0; t < T; ++t) norm(x + t * E, L.ffn_norm, L.ffn_norm_b, xn + t * E);
+        float* up = up_.data();
+        if (c.ffn == FfnKind::GeluMLP) {
+            matmul(L.w_up, xn, up, T, pool);
+            for (int64_t t = 0; t < T; ++t) {
+                float* r = up + t * F;
+                if (!L.b_up.empty()) add_to(r, L.b_up.data(), F);
+                for (int64_t i = 0; i < F; ++i) r[i] = gelu_tanh(r[i]);
+            }
+            matmul(L.w_down, up, tmp, T, pool);
+        } else {
+            float* gate = gate_.data();
+            matmul(L.w_gate, xn, gate, T, pool);
+            matmul(L.w_up, xn, up, T, pool);
+            const int64_t n = T * F;
+            if (c.ffn == FfnKind::SwiGLU)
+                for (int64_t i = 0; i < n; ++i) gate[i] = silu(gate[i]) * up[i];
+            else
+                for (int64_t i = 0; i < n; ++i) gate[i] = gelu_tanh(gate[i]) * up[i];
+            matmul(L.w_down, gate, tmp, T, pool);
+        }
+        for (int64_t t = 0; t < T; ++t) {
+            float* r = tmp + t * E;
+            if (!L.b_down.empty()) add_to(r, L.b_down.data(), E);
+            if (c.post_norms) rms_norm(r, L.post_ffn_norm.data(), r, E, c.norm_eps);
+            add_to(x + t * E, r, E);
+        }
+    }
+
+    // ---- output head ----
+    if (!out) return;
+    const int64_t t0 = all ? 0 : T - 1, nrows = all ? T : 1;
+    for (int64_t t = t0; t < T; ++t) norm(x + t * E, w.output_norm, w.output_norm_b, xn + t * E);
+    matmul(w.output, xn + t0 * E, out, nrows, pool);
+    if (c.final_softcap > 0.f) {
+        const int64_t n = nrows * c.n_vocab;
+        for (int64_t i = 0; i < n; ++i) out[i] = softcap(out[i], c.final_softcap);
+    }
+}
+
+}  // namespace pyllm::engine

@@ -1,0 +1,37 @@
+#include "model/model.h"
+
+#include "common/error.h"
+#include "gguf/gguf_metadata.h"
+#include "kernels/cpu_features.h"
+#include "model/arch.h"
+
+namespace pyllm::model {
+
+std::shared_ptr<Model> Model::load(const std::string& path, const ModelParams& params) {
+    return from_file(gguf::File::open(path), params);
+}
+
+std::shared_ptr<Model> Model::from_file(std::shared_ptr<gguf::File> file, const ModelParams& params) {
+    PYLLM_CHECK(params.n_threads >= 0 && params.n_threads <= 1024, InvalidArgument,
+                "n_threads must be in [1, 1024] (or 0 for the physical core count), got ", params.n_threads);
+    std::shared_ptr<Model> m(new Model());
+    m->file_ = std::move(file);
+    gguf::Metadata md(*m->file_);
+    const std::string arch = md.get_string("general.architecture");
+    const ArchSpec& spec = find_architecture(arch);
+    m->config_.arch = arch;
+    spec.load(*m->file_, md, m->config_, m->weights_);
+
+    if (auto bos = md.opt_uint("tokenizer.ggml.bos_token_id")) {
+        if (*bos < (uint64_t)m->config_.n_vocab) m->bos_id_ = (int32_t)*bos;
+    }
+    // llama.cpp's default: SentencePiece vocabularies add BOS, BPE (gpt2-style) ones do not.
+    const std::string tok_model = md.opt_string("tokenizer.ggml.model").value_or("");
+    m->add_bos_ = md.opt_bool("tokenizer.ggml.add_bos_token").value_or(tok_model == "llama");
+
+    int n = params.n_threads > 0 ? params.n_threads : cpu_features().physical_cores;
+    m->pool_ = std::make_unique<ThreadPool>(n < 1 ? 1 : n);
+    return m;
+}
+
+}  // namespace pyllm::model

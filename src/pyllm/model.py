@@ -1,0 +1,248 @@
+"""Run a GGUF model: :class:`Model` (immutable weights, shareable) and :class:`Session` (KV cache).
+
+    >>> import pyllm
+    >>> m = pyllm.Model("smollm2", n_ctx=512)          # doctest: +SKIP
+    >>> s = m.session()                                  # doctest: +SKIP
+    >>> logits = s.eval([1, 504, 3458])                 # doctest: +SKIP   (n_vocab,) float32
+    >>> logits = s.eval([2114])                          # doctest: +SKIP   one decode step
+    >>> m.perplexity(ids, n_ctx=128)                     # doctest: +SKIP
+
+``Session.eval`` returns the last token's logits as a **read-only view of the session's buffer**
+(no copy): the next ``eval``/``reset``/``truncate`` of that session overwrites it, so call
+``.copy()`` to keep it. ``eval(ids, all_logits=True)`` returns a fresh ``(len(ids), n_vocab)``
+array instead. ``eval`` releases the GIL.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Union
+
+import numpy as np
+
+from . import _core
+from . import models as _models
+
+__all__ = ["Model", "Session"]
+
+Ids = Union[Sequence[int], np.ndarray]
+
+
+def _as_ids(ids: Ids) -> np.ndarray:
+    a = np.asarray(ids)
+    if a.ndim == 0:
+        a = a.reshape(1)
+    if a.ndim != 1:
+        raise ValueError(f"expected a 1-D sequence of token ids, got shape {a.shape}")
+    if a.size and not np.issubdtype(a.dtype, np.integer):
+        raise TypeError(f"token ids must be integers, got dtype {a.dtype}")
+    if a.size and (a.min() < np.iinfo(np.int32).min or a.max() > np.iinfo(np.int32).max):
+        bad = int(a.max()) if a.max() > np.iinfo(np.int32).max else int(a.min())
+        raise IndexError(f"token id {bad} is out of range")
+    return np.ascontiguousarray(a, dtype=np.int32)
+
+
+class Session:
+    """The mutable state of one sequence: KV cache (f16 by default) and position.
+
+    Create with :meth:`Model.session`. Several sessions can share one model (they share its
+    thread pool, so their evals run one at a time).
+    """
+
+    def __init__(self, model: "Model", n_ctx: Optional[int] = None, n_batch: int = 256, kv_type: str = "f16"):
+        self._model = model
+        n = model.n_ctx if n_ctx is None else int(n_ctx)
+        self._s = _core.Session(model._m, n, int(n_batch), kv_type)
+
+    @property
+    def model(self) -> "Model":
+        return self._model
+
+    @property
+    def n_past(self) -> int:
+        """Number of positions already evaluated (the next token goes at this position)."""
+        return self._s.n_past
+
+    @property
+    def n_ctx(self) -> int:
+        return self._s.n_ctx
+
+    def eval(self, ids: Ids, all_logits: bool = False) -> np.ndarray:
+        """Append ``ids`` and run the model over them.
+
+        Returns the logits after the last token, shape ``(n_vocab,)`` float32 — a read-only view
+        of the session's buffer, overwritten by the next call — or, with ``all_logits=True``, a new
+        ``(len(ids), n_vocab)`` array with the logits after every new token.
+
+        Raises ``IndexError`` for a token id outside the vocabulary and ``ValueError`` when the
+        context would overflow (``n_past + len(ids) > n_ctx``); the session is unchanged then.
+        """
+        return self._s.eval(_as_ids(ids), bool(all_logits))
+
+    def reset(self) -> None:
+        """Forget every position (n_past = 0)."""
+        self._s.reset()
+
+    def truncate(self, n: int) -> None:
+        """Keep the first ``n`` positions (e.g. a shared prompt prefix) and drop the rest."""
+        self._s.truncate(int(n))
+
+    def __repr__(self) -> str:
+        return f"Session(n_past={self.n_past}, n_ctx={self.n_ctx})"
+
+
+class Model:
+    """A GGUF model loaded for inference (weights memory-mapped: loading is near-instant).
+
+    ``model``: a path to a ``.gguf`` file, a known model name (see ``pyllm models``), or None for
+    the default model (fetched into the cache on first use). ``n_ctx``: the context size of the
+    sessions it creates. ``n_threads``: None for the number of physical cores.
+    Architectures: llama, gemma3, gpt2, qwen2; anything else raises
+    :class:`pyllm.UnsupportedModelError`.
+    """
+
+    def __init__(self, model: "str | os.PathLike[str] | None" = None, n_ctx: int = 2048,
+                 n_threads: Optional[int] = None, seed: Optional[int] = None, verbose: bool = False):
+        path = _models.resolve(model, quiet=not verbose)
+        if n_threads is None:
+            n_threads = int(_core.cpu_info()["physical_cores"]) or 1
+        n_threads = int(n_threads)
+        if n_threads < 1:
+            raise ValueError(f"n_threads must be >= 1, got {n_threads}")
+        n_ctx = int(n_ctx)
+        if n_ctx < 1:
+            raise ValueError(f"n_ctx must be >= 1, got {n_ctx}")
+        self._path = Path(path)
+        self._m = _core.Model(str(path), n_threads)
+        self._n_ctx = n_ctx
+        self.seed = seed
+        self.verbose = verbose
+        self._metadata: Optional[Dict[str, Any]] = None
+        self._tokenizer = None
+
+    # -- facts ------------------------------------------------------------------------------------
+    @property
+    def path(self) -> Path:
+        return self._path
+
+    @property
+    def n_ctx(self) -> int:
+        """Context size of the sessions this model creates by default."""
+        return self._n_ctx
+
+    @property
+    def n_ctx_train(self) -> int:
+        return self._m.n_ctx_train
+
+    @property
+    def n_vocab(self) -> int:
+        return self._m.n_vocab
+
+    @property
+    def n_threads(self) -> int:
+        return self._m.n_threads
+
+    @property
+    def architecture(self) -> str:
+        return self._m.architecture
+
+    @property
+    def config(self) -> Dict[str, Any]:
+        """The hyper-parameters the engine uses (head sizes, RoPE, sliding window, ...)."""
+        return self._m.config
+
+    @property
+    def metadata(self) -> Dict[str, Any]:
+        """All GGUF metadata (key -> value)."""
+        if self._metadata is None:
+            from .gguf import GGUFFile
+
+            with GGUFFile(self._path) as f:
+                self._metadata = dict(f.metadata)
+        return self._metadata
+
+    @property
+    def bos_id(self) -> Optional[int]:
+        b = self._m.bos_id
+        return None if b < 0 else b
+
+    @property
+    def add_bos(self) -> bool:
+        """Whether the vocabulary asks for a BOS token at the start of a sequence."""
+        return bool(self._m.add_bos)
+
+    def __repr__(self) -> str:
+        return f"Model({str(self._path)!r}, architecture={self.architecture!r}, n_ctx={self.n_ctx})"
+
+    # -- tokenizer ---------------------------------------------------------------------------------
+    @property
+    def tokenizer(self):
+        """The model's tokenizer (``pyllm.Tokenizer``), built from the same GGUF on first use."""
+        if self._tokenizer is None:
+            try:
+                from .tokenizer import Tokenizer  # type: ignore
+            except ImportError:
+                raise NotImplementedError(
+                    "this pyllm build has no tokenizer yet; pass token ids instead of text") from None
+            self._tokenizer = Tokenizer.from_gguf(str(self._path))
+        return self._tokenizer
+
+    def tokenize(self, text: str, add_bos: Optional[bool] = None, special: bool = False) -> List[int]:
+        """Token ids of ``text`` (with BOS first when the vocabulary asks for it, unless add_bos=False)."""
+        tok = self.tokenizer
+        ids = list(tok.encode(text, special=special)) if special else list(tok.encode(text))
+        if add_bos is None:
+            add_bos = self.add_bos
+        if add_bos and self.bos_id is not None:
+            ids = [self.bos_id] + ids
+        return ids
+
+    # -- inference ---------------------------------------------------------------------------------
+    def session(self, n_ctx: Optional[int] = None, n_batch: int = 256, kv_type: str = "f16") -> Session:
+        """A new :class:`Session` (its own KV cache of ``n_ctx`` positions, default ``Model.n_ctx``).
+
+        ``kv_type``: ``"f16"`` (default, half the memory) or ``"f32"``.
+        """
+        return Session(self, n_ctx=n_ctx, n_batch=n_batch, kv_type=kv_type)
+
+    def perplexity(self, text_or_ids: "str | Ids", n_ctx: int = 512, n_chunks: Optional[int] = None,
+                   kv_type: str = "f16") -> float:
+        """Perplexity computed the way llama.cpp's ``llama-perplexity`` does.
+
+        The tokens (text is tokenized with BOS when the vocabulary adds one) are cut into
+        ``len // n_ctx`` chunks of ``n_ctx`` tokens (the remainder is dropped). Each chunk is
+        evaluated from an empty cache, with its first token replaced by BOS when the vocabulary
+        adds one; only the second half is scored: the logits at positions ``n_ctx//2 .. n_ctx-2``
+        predict the next tokens. Returns ``exp(mean negative log-likelihood)``.
+        """
+        if isinstance(text_or_ids, str):
+            ids = np.asarray(self.tokenize(text_or_ids), dtype=np.int32)
+        else:
+            ids = _as_ids(text_or_ids)
+        n_ctx = int(n_ctx)
+        if n_ctx < 4:
+            raise ValueError(f"n_ctx must be >= 4 for perplexity, got {n_ctx}")
+        total = len(ids) // n_ctx
+        if n_chunks is not None:
+            total = min(total, int(n_chunks))
+        if total < 1:
+            raise ValueError(f"perplexity needs at least n_ctx = {n_ctx} tokens, got {len(ids)}")
+        first = n_ctx // 2
+        s = self.session(n_ctx=n_ctx, n_batch=n_ctx, kv_type=kv_type)
+        nll = 0.0
+        count = 0
+        for c in range(total):
+            chunk = ids[c * n_ctx:(c + 1) * n_ctx].copy()
+            if self.add_bos and self.bos_id is not None:
+                chunk[0] = self.bos_id
+            s.reset()
+            s.eval(chunk[:first])
+            logits = s.eval(chunk[first:n_ctx - 1], all_logits=True).astype(np.float64)
+            targets = ids[c * n_ctx + first + 1:(c + 1) * n_ctx]
+            mx = logits.max(axis=1, keepdims=True)
+            lse = np.log(np.exp(logits - mx).sum(axis=1)) + mx[:, 0]
+            nll += float(np.sum(lse - logits[np.arange(len(targets)), targets]))
+            count += len(targets)
+        return math.exp(nll / count)

@@ -1,0 +1,215 @@
+"""The inference engine against the numpy oracle (tests/reference.py), invariances and errors."""
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+import gguf
+import pyllm
+import reference as R
+
+FLOAT_TYPES = ["F32", "F16"]
+QUANT_TYPES = ["Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q4_K", "Q6_K"]
+
+
+def rel_err(a, ref):
+    return float(np.abs(np.asarray(a, np.float64) - ref).max() / np.abs(ref).max())
+
+
+def tiny(tmp_path_factory, arch, wtype="F32", **kw):
+    d = tmp_path_factory.mktemp("tiny")
+    n_layer = kw.pop("n_layer", 6 if arch == "gemma3" else 2)
+    return R.write_tiny(d / f"{arch}-{wtype}.gguf", arch, wtype, n_layer=n_layer, **kw)
+
+
+IDS = np.random.default_rng(7).integers(0, 300, size=23)
+
+
+# ---- numerical agreement with the reference ---------------------------------------------------
+
+@pytest.mark.parametrize("arch", ["llama", "gemma3", "gpt2", "qwen2"])
+@pytest.mark.parametrize("wtype", FLOAT_TYPES + QUANT_TYPES)
+def test_matches_reference(tmp_path_factory, arch, wtype):
+    path = tiny(tmp_path_factory, arch, wtype)
+    ref_model = R.RefModel(path)
+    m = pyllm.Model(path, n_ctx=64, n_threads=2)
+    # f32 KV cache vs the exact float64 reference; f16 KV cache vs the reference with K/V rounded
+    # to f16 (that rounding is the cache's documented storage, not an error).
+    # Bound: 1e-3 of the largest logit. The engine keeps activations in float32 throughout (the
+    # matmul dequantizes weights exactly); if a kernel quantizes activations to 8 bits (Q8
+    # blocks, relative error <= 1/254 per block) the bound for quantized weights is 2e-2.
+    tol = 1e-3 if wtype in FLOAT_TYPES else 2e-2
+    for kv in ("f32", "f16"):
+        got = m.session(kv_type=kv).eval(IDS, all_logits=True)
+        ref = R.forward(ref_model, IDS, kv_f16=(kv == "f16"))
+        assert got.shape == (len(IDS), 300)
+        assert rel_err(got, ref) < tol, (arch, wtype, kv)
+
+
+def test_gemma3_sliding_window_and_softcap(tmp_path_factory):
+    # 7 layers: 0-4 and 6 local (window 4), 5 global; 23 tokens so the window matters.
+    path = tiny(tmp_path_factory, "gemma3", "F32", n_layer=7, sliding_window=4, softcap=3.0)
+    ref_model = R.RefModel(path)
+    m = pyllm.Model(path, n_ctx=64, n_threads=2)
+    assert m.config["layer_swa"] == [True] * 5 + [False, True]
+    assert m.config["final_softcap"] == 3.0
+    got = m.session(kv_type="f32").eval(IDS, all_logits=True)
+    ref = R.forward(ref_model, IDS)
+    assert np.abs(ref).max() <= 3.0
+    assert rel_err(got, ref) < 1e-3
+    # The window is real: a reference without it differs.
+    ref_model.md["gemma3.attention.sliding_window"] = 0
+    assert rel_err(R.forward(ref_model, IDS), ref) > 1e-2
+
+
+def test_llama_linear_rope_scaling_and_untied_output(tmp_path_factory):
+    path = tiny(tmp_path_factory, "llama", "F32", rope_scale=4.0, tied=False)
+    m = pyllm.Model(path, n_ctx=64, n_threads=2)
+    assert m.config["rope_scale"] == 0.25 and not m.config["tied_output"]
+    got = m.session(kv_type="f32").eval(IDS, all_logits=True)
+    assert rel_err(got, R.forward(R.RefModel(path), IDS)) < 1e-3
+
+
+def test_gpt2_tiny_matches_torch(golden_dir):
+    d = np.load(golden_dir / "gpt2-tiny-random-f16.logits.npz")
+    m = pyllm.Model(golden_dir / "gpt2-tiny-random-f16.gguf", n_ctx=64, n_threads=2)
+    got = m.session().eval(d["ids"], all_logits=True)
+    assert np.abs(got - d["torch_fp32"]).max() < 2e-2
+    # and the independent numpy oracle agrees too
+    ref = R.forward(R.RefModel(golden_dir / "gpt2-tiny-random-f16.gguf"), d["ids"], kv_f16=True)
+    assert rel_err(got, ref) < 1e-3
+
+
+# ---- invariances ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("arch", ["llama", "gemma3", "gpt2"])
+def test_threads_and_batch_split_bit_identical(tmp_path_factory, arch):
+    path = tiny(tmp_path_factory, arch, "Q8_0")
+    base = pyllm.Model(path, n_ctx=64, n_threads=1).session().eval(IDS, all_logits=True)
+    for n_threads in (2, 3):
+        m = pyllm.Model(path, n_ctx=64, n_threads=n_threads)
+        assert np.array_equal(m.session().eval(IDS, all_logits=True), base)
+        # n_batch 5: the prompt is cut into batches inside one eval
+        assert np.array_equal(m.session(n_batch=5).eval(IDS, all_logits=True), base)
+        # several evals, including single-token decode steps
+        s = m.session()
+        parts = [s.eval(IDS[a:b], all_logits=True) for a, b in ((0, 7), (7, 8), (8, 9), (9, 20), (20, 23))]
+        assert np.array_equal(np.concatenate(parts), base)
+        # the last-token view equals the last row
+        s = m.session()
+        assert np.array_equal(s.eval(IDS), base[-1])
+
+
+def test_truncate_reset_and_view_semantics(tmp_path_factory):
+    path = tiny(tmp_path_factory, "llama", "F16")
+    m = pyllm.Model(path, n_ctx=64, n_threads=2)
+    s = m.session()
+    a, b, c = IDS[:10], IDS[10:15], IDS[15:]
+    want = m.session().eval(np.concatenate([a, c]), all_logits=True)
+    s.eval(a)
+    s.eval(b)
+    assert s.n_past == 15
+    s.truncate(10)
+    assert s.n_past == 10
+    got = s.eval(c, all_logits=True)
+    assert np.array_equal(got, want[10:])
+    s.reset()
+    assert s.n_past == 0
+    v = s.eval(a)
+    assert not v.flags.writeable
+    first = v.copy()
+    s.eval(b)  # the view is the session's buffer: overwritten by the next eval
+    assert not np.array_equal(v, first)
+    assert np.array_equal(first, want[9])
+
+
+# ---- errors -----------------------------------------------------------------------------------
+
+def test_context_overflow_and_bad_ids(tmp_path_factory):
+    path = tiny(tmp_path_factory, "llama", "F32")
+    m = pyllm.Model(path, n_ctx=16, n_threads=1)
+    s = m.session()
+    s.eval(IDS[:10])
+    with pytest.raises(ValueError, match=r"10 .*7 .*n_ctx = 16"):
+        s.eval(IDS[:7])
+    assert s.n_past == 10  # unchanged
+    with pytest.raises(IndexError, match=r"token id 300 .*300"):
+        s.eval([1, 300])
+    with pytest.raises(IndexError, match=r"token id -1"):
+        s.eval([-1])
+    with pytest.raises(ValueError, match="at least one token"):
+        s.eval([])
+    with pytest.raises(ValueError, match="truncate"):
+        s.truncate(11)
+    assert s.n_past == 10
+    with pytest.raises(ValueError, match="kv_type"):
+        m.session(kv_type="q8")
+
+
+def test_gpt2_context_beyond_learned_positions(tmp_path_factory):
+    path = tiny(tmp_path_factory, "gpt2", "F32", n_ctx=32)
+    with pytest.raises(ValueError, match="64 exceeds the 32 learned positions"):
+        pyllm.Model(path, n_ctx=64).session()
+
+
+def test_unknown_architecture(tmp_path):
+    p = tmp_path / "mamba.gguf"
+    w = gguf.GGUFWriter(str(p), "mamba")
+    w.add_tensor("token_embd.weight", np.zeros((4, 32), np.float32))
+    w.write_header_to_file()
+    w.write_kv_data_to_file()
+    w.write_tensors_to_file()
+    w.close()
+    with pytest.raises(pyllm.UnsupportedModelError, match=r"'mamba'.*llama.*gemma3.*gpt2"):
+        pyllm.Model(p)
+
+
+def test_missing_and_misshaped_tensors(tmp_path_factory):
+    path = tiny(tmp_path_factory, "llama", "F32", drop=["blk.1.ffn_up.weight"])
+    with pytest.raises(pyllm.GGUFError, match=r"blk\.1\.ffn_up\.weight.*\[256, 512\]"):
+        pyllm.Model(path)
+    path = tiny(tmp_path_factory, "gemma3", "F32", wrong_shape=["blk.0.attn_k_norm.weight"])
+    with pytest.raises(pyllm.GGUFError, match=r"blk\.0\.attn_k_norm\.weight.*expected \[64\]"):
+        pyllm.Model(path)
+    path = tiny(tmp_path_factory, "llama", "F32", wrong_shape=["blk.0.attn_q.weight"])
+    with pytest.raises(pyllm.GGUFError, match=r"blk\.0\.attn_q\.weight.*\[256, 257\].*expected \[256, 256\]"):
+        pyllm.Model(path)
+
+
+def test_missing_metadata_key_is_named(tmp_path):
+    p = tmp_path / "nohead.gguf"
+    w = gguf.GGUFWriter(str(p), "llama")
+    w.add_uint32("llama.context_length", 16)
+    w.add_uint32("llama.embedding_length", 32)
+    w.add_uint32("llama.block_count", 1)
+    w.add_uint32("llama.feed_forward_length", 64)
+    w.add_tensor("token_embd.weight", np.zeros((4, 32), np.float32))
+    w.write_header_to_file()
+    w.write_kv_data_to_file()
+    w.write_tensors_to_file()
+    w.close()
+    with pytest.raises(pyllm.GGUFError, match="llama.attention.head_count"):
+        pyllm.Model(p)
+
+
+# ---- perplexity (the llama-perplexity method) on token ids -------------------------------------
+
+def test_perplexity_method(tmp_path_factory):
+    path = tiny(tmp_path_factory, "gemma3", "F16")  # gemma3 + tokenizer default -> no BOS here
+    m = pyllm.Model(path, n_ctx=64, n_threads=2)
+    ids = np.random.default_rng(3).integers(0, 300, size=50)
+    n_ctx = 16
+    rm = R.RefModel(path)
+    nll, count = 0.0, 0
+    for c in range(len(ids) // n_ctx):
+        chunk = ids[c * n_ctx:(c + 1) * n_ctx]
+        lp = R.log_softmax(R.forward(rm, chunk, kv_f16=True))
+        for j in range(n_ctx // 2, n_ctx - 1):
+            nll -= lp[j, chunk[j + 1]]
+            count += 1
+    want = math.exp(nll / count)
+    assert m.perplexity(ids, n_ctx=n_ctx) == pytest.approx(want, rel=1e-4)
+    with pytest.raises(ValueError, match="at least n_ctx"):
+        m.perplexity(ids[:10], n_ctx=16)
