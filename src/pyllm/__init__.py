@@ -11,6 +11,7 @@ import warnings as _warnings
 from . import _core
 from .errors import GGUFError, PyllmError, UnsupportedModelError
 from .gguf import GGUFFile, TensorInfo
+from .tokenizer import Tokenizer
 from . import models
 from .model import Model, Session
 
@@ -21,6 +22,7 @@ __all__ = [
     "Model",
     "Session",
     "TensorInfo",
+    "Tokenizer",
     "GGUFError",
     "PyllmError",
     "UnsupportedModelError",
