@@ -14,6 +14,8 @@ from .gguf import GGUFFile, TensorInfo
 from .tokenizer import Tokenizer
 from . import models
 from .model import Model, Session
+from .pipeline import pipeline
+from . import chat
 
 __version__ = "0.1.0"
 
@@ -26,8 +28,10 @@ __all__ = [
     "GGUFError",
     "PyllmError",
     "UnsupportedModelError",
+    "chat",
     "cpu_info",
     "models",
+    "pipeline",
     "__version__",
 ]
 
