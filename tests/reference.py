@@ -206,10 +206,13 @@ QTYPES = {name: gguf.GGMLQuantizationType[name] for name in
           ("F32", "F16", "BF16", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q8_0", "Q4_K", "Q5_K", "Q6_K")}
 
 # Byte offsets of the float16 scale fields in the K-quant blocks (for random-block generation).
-_KQ_LAYOUT = {  # type: (block bytes, [offsets of f16 fields])
-    "Q4_K": (144, [0, 2]),
-    "Q5_K": (176, [0, 2]),
-    "Q6_K": (210, [208]),
+_KQ_LAYOUT = {  # type: (block bytes, {offset of an f16 field: its value range})
+    # Scales chosen so that weights have std ~ 1/sqrt(256) and mean ~ 0 like a real layer:
+    # Q4_K/Q5_K: w = d·sc·q - dmin·m with 6-bit sc, m (mean 31.5) and q in [0,15] / [0,31];
+    # Q6_K: w = d·sc·(q-32) with int8 sc.
+    "Q4_K": (144, {0: 2.5e-4, 2: 2.5e-4 * 7.5}),
+    "Q5_K": (176, {0: 1.2e-4, 2: 1.2e-4 * 15.5}),
+    "Q6_K": (210, {208: 5e-5}),
 }
 
 
@@ -222,12 +225,12 @@ def _encode(w: np.ndarray, wtype: str, rng: np.random.Generator):
         return w.astype(np.float16), None
     qt = QTYPES[wtype]
     if wtype in _KQ_LAYOUT:
-        bsize, f16_offsets = _KQ_LAYOUT[wtype]
+        bsize, fields = _KQ_LAYOUT[wtype]
         n_out, n_in = w.shape
         nb = n_in // 256
         raw = rng.integers(0, 256, size=(n_out, nb, bsize), dtype=np.uint8)
-        for off in f16_offsets:
-            d = (rng.uniform(0.5, 1.0, size=(n_out, nb)) * (0.02 if wtype != "Q6_K" else 0.002)).astype(np.float16)
+        for off, scale in fields.items():
+            d = (rng.uniform(0.8, 1.2, size=(n_out, nb)) * scale).astype(np.float16)
             raw[:, :, off:off + 2] = d.view(np.uint8).reshape(n_out, nb, 2)
         return raw.reshape(n_out, nb * bsize), qt
     return quants.quantize(w.astype(np.float32), qt), qt
@@ -291,7 +294,7 @@ def write_tiny(path: "str | Path", arch: str, wtype: str = "F32", seed: int = 0,
             n += 1
         w.add_tensor(name, (mean + rng.normal(0.0, std, size=n)).astype(np.float32))
 
-    mat("token_embd.weight", n_vocab, n_embd, std=0.5 if arch != "gemma3" else 0.05)
+    mat("token_embd.weight", n_vocab, n_embd, std=0.1 if arch != "gemma3" else 0.05)
     if not tied:
         mat("output.weight", n_vocab, n_embd)
     vec("output_norm.weight", n_embd, 1.0)

@@ -11,7 +11,7 @@ import pyllm
 import reference as R
 
 FLOAT_TYPES = ["F32", "F16"]
-QUANT_TYPES = ["Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q4_K", "Q6_K"]
+QUANT_TYPES = ["Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q4_K", "Q5_K", "Q6_K"]
 
 
 def rel_err(a, ref):
@@ -37,15 +37,22 @@ def test_matches_reference(tmp_path_factory, arch, wtype):
     m = pyllm.Model(path, n_ctx=64, n_threads=2)
     # f32 KV cache vs the exact float64 reference; f16 KV cache vs the reference with K/V rounded
     # to f16 (that rounding is the cache's documented storage, not an error).
-    # Bound: 1e-3 of the largest logit. The engine keeps activations in float32 throughout (the
-    # matmul dequantizes weights exactly); if a kernel quantizes activations to 8 bits (Q8
-    # blocks, relative error <= 1/254 per block) the bound for quantized weights is 2e-2.
-    tol = 1e-3 if wtype in FLOAT_TYPES else 2e-2
+    # Float weights: the engine computes in float32 throughout -> within 1e-3 of the largest logit.
+    # Quantized weights: the matmul kernels quantize activations to 8 bits (Q8 blocks of 32, or
+    # Q8_K blocks of 256 with one scale each: rounding error up to 0.4 % of a block's max per
+    # element), as llama.cpp does; through 2-6 random layers this measured 0.5-6 % of the largest
+    # logit and <= 0.03 nat mean |d logprob| over each position's top 10. A real bug (scale, layout, offset) gives O(1) errors.
     for kv in ("f32", "f16"):
         got = m.session(kv_type=kv).eval(IDS, all_logits=True)
         ref = R.forward(ref_model, IDS, kv_f16=(kv == "f16"))
         assert got.shape == (len(IDS), 300)
-        assert rel_err(got, ref) < tol, (arch, wtype, kv)
+        if wtype in FLOAT_TYPES:
+            assert rel_err(got, ref) < 1e-3, (arch, wtype, kv)
+        else:
+            assert rel_err(got, ref) < 0.1, (arch, wtype, kv)
+            lg, lr = R.log_softmax(got), R.log_softmax(ref)
+            top = np.argsort(-lr, axis=1)[:, :10]
+            assert np.abs(np.take_along_axis(lg - lr, top, axis=1)).mean() < 0.06, (arch, wtype, kv)
 
 
 def test_gemma3_sliding_window_and_softcap(tmp_path_factory):

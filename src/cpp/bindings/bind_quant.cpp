@@ -3,12 +3,17 @@
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
+#include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
 #include "bindings/bindings.h"
 #include "common/error.h"
 #include "gguf/gguf_types.h"
+#include "kernels/dispatch.h"
+#include "kernels/matmul.h"
 #include "quant/dequantize.h"
 
 namespace pyllm::bindings {
@@ -16,6 +21,24 @@ namespace pyllm::bindings {
 namespace {
 
 using U8Array = py::array_t<uint8_t, py::array::c_style | py::array::forcecast>;
+using F32Array = py::array_t<float, py::array::c_style | py::array::forcecast>;
+
+const KernelTable& table_for(const std::optional<std::string>& isa) {
+    if (!isa) return kernels();
+    const KernelTable* t = kernels_for(parse_isa(*isa));
+    if (!t) throw InvalidArgument(str("instruction set '", *isa, "' is not available on this machine"));
+    return *t;
+}
+
+// One persistent pool per thread count, kept for the life of the process (tests and benchmarks).
+ThreadPool& pool_for(int n_threads) {
+    static std::mutex mu;
+    static std::map<int, std::unique_ptr<ThreadPool>> pools;
+    std::lock_guard<std::mutex> lk(mu);
+    auto& p = pools[n_threads];
+    if (!p) p.reset(new ThreadPool(n_threads));
+    return *p;
+}
 
 gguf::TensorType parse_type(const std::string& name) {
     gguf::TensorType t;
@@ -47,11 +70,71 @@ py::array_t<float> dequantize(U8Array data, const std::string& type, int64_t n) 
     return out;
 }
 
+// y[n_tokens][n_out] = x[n_tokens][n_in] · Wᵀ, W given as raw bytes of n_out rows of `type`.
+py::array_t<float> matmul_py(U8Array weight, const std::string& type, int64_t n_in, int64_t n_out, F32Array x,
+                             int n_threads, std::optional<std::string> isa) {
+    const gguf::TensorType t = parse_type(type);
+    PYLLM_CHECK(n_in > 0 && n_out > 0, InvalidArgument, "matmul: n_in and n_out must be positive, got ", n_in, ", ", n_out);
+    const uint64_t row = bytes_for(t, n_in, "matmul row");
+    PYLLM_CHECK(n_out <= (int64_t)(UINT64_MAX / row) && (uint64_t)weight.size() == row * (uint64_t)n_out,
+                InvalidArgument, "matmul: ", n_out, " rows of ", n_in, " ", type, " elements need ", row * (uint64_t)n_out,
+                " bytes, got ", weight.size());
+    PYLLM_CHECK(x.ndim() == 2 && x.shape(1) == n_in, InvalidArgument, "matmul: x must be [n_tokens, ", n_in, "]");
+    PYLLM_CHECK(n_threads >= 1, InvalidArgument, "matmul: n_threads must be >= 1, got ", n_threads);
+    const KernelTable& k = table_for(isa);
+    ThreadPool& pool = pool_for(n_threads);
+    const int64_t n_tokens = x.shape(0);
+    py::array_t<float> y({(py::ssize_t)n_tokens, (py::ssize_t)n_out});
+    QMatrix w{t, weight.data(), n_in, n_out};
+    const float* xp = x.data();
+    float* yp = y.mutable_data();
+    {
+        py::gil_scoped_release nogil;
+        matmul(w, xp, yp, n_tokens, pool, k);
+    }
+    return y;
+}
+
+// The activation blocks matmul feeds `weight_type`'s kernels with, for one row x: (act name, bytes).
+py::tuple quantize_activation(F32Array x, const std::string& weight_type, std::optional<std::string> isa) {
+    const gguf::TensorType t = parse_type(weight_type);
+    PYLLM_CHECK(matmul_supports(t), NotImplemented, "no kernels for weight type ", weight_type);
+    const KernelTable& k = table_for(isa);
+    const TypeKernels& tk = k.q->types[static_cast<uint32_t>(t)];
+    const int at = static_cast<int>(tk.act);
+    PYLLM_CHECK(at != 0, InvalidArgument, weight_type, " weights take float activations");
+    const int64_t n = x.size();
+    PYLLM_CHECK(n % kActBlock[at] == 0, InvalidArgument, "quantize_activation: ", n, " is not a multiple of ", kActBlock[at]);
+    py::array_t<uint8_t> out((py::ssize_t)(n / kActBlock[at] * kActBlockBytes[at]));
+    const float* xp = x.data();
+    uint8_t* op = out.mutable_data();
+    {
+        py::gil_scoped_release nogil;
+        k.q->quantize_act[at](xp, op, n);
+    }
+    return py::make_tuple(at == 1 ? "Q8A" : "Q8K", out);
+}
+
+py::list matmul_types() {
+    py::list l;
+    for (uint32_t id = 0; id < gguf::kTensorTypeLimit; ++id) {
+        const gguf::TypeTraits& tt = gguf::type_traits(id);
+        if (tt.name && matmul_supports(static_cast<gguf::TensorType>(id))) l.append(tt.name);
+    }
+    return l;
+}
+
 }  // namespace
 
 void register_quant(py::module_& m) {
     m.def("dequantize", &dequantize, py::arg("data"), py::arg("type"), py::arg("n"),
           "Dequantize n elements of GGML type `type` (name, e.g. 'Q4_K') from raw bytes to float32.");
+    m.def("matmul", &matmul_py, py::arg("weight"), py::arg("type"), py::arg("n_in"), py::arg("n_out"), py::arg("x"),
+          py::arg("n_threads") = 1, py::arg("isa") = py::none(),
+          "y[n_tokens, n_out] = x[n_tokens, n_in] @ W.T for W = n_out rows of raw `type` bytes (test entry point).");
+    m.def("quantize_activation", &quantize_activation, py::arg("x"), py::arg("weight_type"), py::arg("isa") = py::none(),
+          "Quantize a float row to the activation blocks used with `weight_type`: ('Q8A'|'Q8K', bytes).");
+    m.def("matmul_types", &matmul_types, "Weight type names matmul supports.");
 }
 
 }  // namespace pyllm::bindings

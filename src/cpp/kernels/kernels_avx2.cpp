@@ -42,7 +42,7 @@ float dot_f32(const float* a, const float* b, size_t n) {
     return s;
 }
 
-const KernelTable kTable = {Isa::AVX2, f16_to_f32, bf16_to_f32, dot_f32};
+const KernelTable kTable = {Isa::AVX2, f16_to_f32, bf16_to_f32, dot_f32, &kQuantKernelsAvx2};
 
 }  // namespace
 

@@ -25,7 +25,7 @@ float dot_f32(const float* a, const float* b, size_t n) {
     return s;
 }
 
-const KernelTable kTable = {Isa::Scalar, f16_to_f32, bf16_to_f32, dot_f32};
+const KernelTable kTable = {Isa::Scalar, f16_to_f32, bf16_to_f32, dot_f32, &kQuantKernelsScalar};
 
 }  // namespace
 

@@ -1,7 +1,7 @@
-// matmul.cpp — baseline: dequantize each weight row once, then float dot products per token.
-// (To be replaced by quantized-activation integer kernels; kept simple and correct meanwhile.)
+// matmul.cpp — the threaded matmul over the KernelTable's quantized tiles (see matmul.h).
 #include "kernels/matmul.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "common/error.h"
@@ -10,30 +10,106 @@
 
 namespace pyllm {
 
+namespace {
+
+bool is_float_type(gguf::TensorType t) {
+    return t == gguf::TensorType::F32 || t == gguf::TensorType::F16 || t == gguf::TensorType::BF16;
+}
+
+// Tokens at or above which the activation quantization itself is split across the threads.
+constexpr int64_t kParallelQuantizeTokens = 16;
+
+// Float weights: per output row, dequantize the row once (F16/BF16) and dot it with every token.
+void matmul_float(const QMatrix& w, const float* x, float* y, int64_t n_tokens, ThreadPool& pool, const KernelTable& k) {
+    const uint64_t rb = w.row_bytes();
+    const auto* base = static_cast<const uint8_t*>(w.data);
+    pool.run([&](int ti, int nt) {
+        int64_t r0, r1;
+        ThreadPool::chunk(w.n_out, ti, nt, 1, &r0, &r1);
+        thread_local std::vector<float> row;  // scratch: one dequantized weight row, [n_in]
+        if (w.type != gguf::TensorType::F32 && (int64_t)row.size() < w.n_in) row.resize((size_t)w.n_in);
+        for (int64_t r = r0; r < r1; ++r) {
+            const float* wr;
+            if (w.type == gguf::TensorType::F32) {
+                wr = reinterpret_cast<const float*>(base + r * rb);
+            } else {
+                const auto* src = reinterpret_cast<const uint16_t*>(base + r * rb);
+                if (w.type == gguf::TensorType::F16) k.f16_to_f32(src, row.data(), (size_t)w.n_in);
+                else k.bf16_to_f32(src, row.data(), (size_t)w.n_in);
+                wr = row.data();
+            }
+            for (int64_t t = 0; t < n_tokens; ++t) y[t * w.n_out + r] = k.dot_f32(wr, x + t * w.n_in, (size_t)w.n_in);
+        }
+    });
+}
+
+void matmul_quant(const QMatrix& w, const float* x, float* y, int64_t n_tokens, ThreadPool& pool, const KernelTable& k) {
+    const TypeKernels& tk = k.q->types[static_cast<uint32_t>(w.type)];
+    const int at = static_cast<int>(tk.act);
+    const QuantizeActFn quantize = k.q->quantize_act[at];
+    const size_t arb = (size_t)(w.n_in / kActBlock[at]) * kActBlockBytes[at];  // bytes per quantized token
+    const size_t rb = (size_t)w.row_bytes();
+
+    // Quantized activations: [n_tokens][arb] bytes. Owned by the calling thread, reused across calls.
+    thread_local std::vector<uint8_t> act;
+    if (act.size() < arb * (size_t)n_tokens) act.resize(arb * (size_t)n_tokens);
+    uint8_t* qa = act.data();
+    if (n_tokens < kParallelQuantizeTokens || pool.size() == 1) {
+        for (int64_t t = 0; t < n_tokens; ++t) quantize(x + t * w.n_in, qa + t * arb, w.n_in);
+    } else {
+        pool.run([&](int ti, int nt) {
+            int64_t t0, t1;
+            ThreadPool::chunk(n_tokens, ti, nt, 1, &t0, &t1);
+            for (int64_t t = t0; t < t1; ++t) quantize(x + t * w.n_in, qa + t * arb, w.n_in);
+        });
+    }
+
+    const auto* wb = static_cast<const uint8_t*>(w.data);
+    const GemmTileFn gemm = tk.gemm;
+    pool.run([&](int ti, int nt) {
+        int64_t r0, r1;
+        ThreadPool::chunk(w.n_out, ti, nt, kTileRows, &r0, &r1);
+        for (int64_t r = r0; r < r1; r += kTileRows) {
+            const int nr = (int)std::min<int64_t>(kTileRows, r1 - r);
+            for (int64_t t = 0; t < n_tokens; t += kTileCols) {
+                const int nc = (int)std::min<int64_t>(kTileCols, n_tokens - t);
+                gemm(w.n_in, wb + r * rb, rb, nr, qa + t * arb, arb, nc, y + t * w.n_out + r, (size_t)w.n_out);
+            }
+        }
+    });
+}
+
+}  // namespace
+
 uint64_t QMatrix::row_bytes() const {
     const gguf::TypeTraits& tt = gguf::type_traits(type);
     return (uint64_t)(n_in / tt.block_size) * tt.type_size;
 }
 
+bool matmul_supports(gguf::TensorType type) {
+    const uint32_t id = static_cast<uint32_t>(type);
+    if (id >= (uint32_t)kTypeKernelSlots) return false;
+    return is_float_type(type) || kernel_table_scalar()->q->types[id].gemm != nullptr;
+}
+
 void matmul(const QMatrix& w, const float* x, float* y, int64_t n_tokens, ThreadPool& pool) {
-    const gguf::TypeTraits& tt = gguf::type_traits(w.type);
-    PYLLM_CHECK(tt.name, InvalidArgument, "matmul: unknown weight type id ", static_cast<uint32_t>(w.type));
+    matmul(w, x, y, n_tokens, pool, kernels());
+}
+
+void matmul(const QMatrix& w, const float* x, float* y, int64_t n_tokens, ThreadPool& pool, const KernelTable& k) {
+    const uint32_t id = static_cast<uint32_t>(w.type);
+    const gguf::TypeTraits& tt = gguf::type_traits(id);
+    PYLLM_CHECK(tt.name, InvalidArgument, "matmul: unknown weight type id ", id);
     PYLLM_CHECK(w.n_in > 0 && w.n_out > 0 && n_tokens >= 0, InvalidArgument, "matmul: bad shape n_in=", w.n_in,
                 " n_out=", w.n_out, " n_tokens=", n_tokens);
     PYLLM_CHECK(w.n_in % tt.block_size == 0, InvalidArgument, "matmul: row length ", w.n_in,
                 " is not a multiple of the ", tt.name, " block size ", tt.block_size);
-    PYLLM_CHECK(can_dequantize(w.type), NotImplemented, "matmul: weight type ", tt.name, " is not supported yet");
-    const KernelTable& k = kernels();
-    const uint64_t rb = w.row_bytes();
-    pool.run([&](int ti, int nt) {
-        int64_t r0, r1;
-        ThreadPool::chunk(w.n_out, ti, nt, 1, &r0, &r1);
-        std::vector<float> row((size_t)w.n_in);  // scratch: one dequantized weight row
-        for (int64_t r = r0; r < r1; ++r) {
-            dequantize_to_f32(w.type, static_cast<const uint8_t*>(w.data) + r * rb, row.data(), (uint64_t)w.n_in);
-            for (int64_t t = 0; t < n_tokens; ++t) y[t * w.n_out + r] = k.dot_f32(row.data(), x + t * w.n_in, (size_t)w.n_in);
-        }
-    });
+    PYLLM_CHECK(matmul_supports(w.type), NotImplemented, "matmul: weight type ", tt.name, " is not supported");
+    PYLLM_CHECK(w.data != nullptr && (n_tokens == 0 || (x != nullptr && y != nullptr)), InvalidArgument,
+                "matmul: null data pointer");
+    if (n_tokens == 0) return;
+    if (is_float_type(w.type)) matmul_float(w, x, y, n_tokens, pool, k);
+    else matmul_quant(w, x, y, n_tokens, pool, k);
 }
 
 }  // namespace pyllm

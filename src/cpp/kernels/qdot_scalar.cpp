@@ -1,0 +1,273 @@
+// qdot_scalar.cpp — scalar reference dot products of every quantized weight type with its quantized
+// activation format (the oracle of the SIMD versions and the fallback on any CPU).
+//
+// The arithmetic is the one every ISA implements (so they agree up to float summation order):
+//   32-element types, activation Q8A {d_a, s_a = d_a * sum(q_a), q_a[32]}:
+//     unsigned-code types (Q4_0, Q4_1, Q5_0, Q5_1): block = (d_w*d_a) * sum(q_w*q_a) + c_w * s_a,
+//       with q_w the stored unsigned code and c_w = m (Q4_1, Q5_1) or -8*d_w (Q4_0) or -16*d_w (Q5_0);
+//     signed types (Q8_0, IQ4_NL): block = (d_w*d_a) * sum(v_w*q_a), v_w the int8 value / table level.
+//   256-element types, activation Q8K {d_a, q_a[256], bsums[16]}: an exact int32 sum per block,
+//     block = (d_w*d_a) * isum - (dmin_w*d_a) * msum (msum from the per-16 activation sums bsums).
+#include "kernels/fp16.h"
+#include "kernels/kernels.h"
+#include "quant/blocks.h"
+#include "quant/quant_ref.h"
+
+namespace pyllm {
+
+namespace {
+
+using namespace quant;
+
+inline float h2f(uint16_t h) { return fp16_to_fp32(h); }
+
+// ---- 32-element weight types · Q8A ----------------------------------------------------------------
+// The 32 unsigned codes of a 4-bit block, in element order.
+inline void codes4(const uint8_t* qs, int* q) {
+    for (int i = 0; i < 16; ++i) { q[i] = qs[i] & 15; q[i + 16] = qs[i] >> 4; }
+}
+inline void codes5(const uint8_t* qs, const uint8_t* qh8, int* q) {
+    uint32_t qh = (uint32_t)qh8[0] | (uint32_t)qh8[1] << 8 | (uint32_t)qh8[2] << 16 | (uint32_t)qh8[3] << 24;
+    for (int i = 0; i < 16; ++i) {
+        q[i] = (qs[i] & 15) | (int)((qh >> i) & 1) << 4;
+        q[i + 16] = (qs[i] >> 4) | (int)((qh >> (i + 16)) & 1) << 4;
+    }
+}
+inline int idot32(const int* q, const int8_t* a) {
+    int s = 0;
+    for (int i = 0; i < 32; ++i) s += q[i] * a[i];
+    return s;
+}
+
+float dot_q4_0(int64_t nb, const void* vw, const void* va) {
+    const BlockQ4_0* w = static_cast<const BlockQ4_0*>(vw);
+    const BlockQ8A* a = static_cast<const BlockQ8A*>(va);
+    float acc = 0.0f, corr = 0.0f;
+    int q[32];
+    for (int64_t b = 0; b < nb; ++b) {
+        const float d = h2f(w[b].d);
+        codes4(w[b].qs, q);
+        acc += (d * a[b].d) * (float)idot32(q, a[b].qs);
+        corr += (-8.0f * d) * a[b].s;
+    }
+    return acc + corr;
+}
+
+float dot_q4_1(int64_t nb, const void* vw, const void* va) {
+    const BlockQ4_1* w = static_cast<const BlockQ4_1*>(vw);
+    const BlockQ8A* a = static_cast<const BlockQ8A*>(va);
+    float acc = 0.0f, corr = 0.0f;
+    int q[32];
+    for (int64_t b = 0; b < nb; ++b) {
+        codes4(w[b].qs, q);
+        acc += (h2f(w[b].d) * a[b].d) * (float)idot32(q, a[b].qs);
+        corr += h2f(w[b].m) * a[b].s;
+    }
+    return acc + corr;
+}
+
+float dot_q5_0(int64_t nb, const void* vw, const void* va) {
+    const BlockQ5_0* w = static_cast<const BlockQ5_0*>(vw);
+    const BlockQ8A* a = static_cast<const BlockQ8A*>(va);
+    float acc = 0.0f, corr = 0.0f;
+    int q[32];
+    for (int64_t b = 0; b < nb; ++b) {
+        const float d = h2f(w[b].d);
+        codes5(w[b].qs, w[b].qh, q);
+        acc += (d * a[b].d) * (float)idot32(q, a[b].qs);
+        corr += (-16.0f * d) * a[b].s;
+    }
+    return acc + corr;
+}
+
+float dot_q5_1(int64_t nb, const void* vw, const void* va) {
+    const BlockQ5_1* w = static_cast<const BlockQ5_1*>(vw);
+    const BlockQ8A* a = static_cast<const BlockQ8A*>(va);
+    float acc = 0.0f, corr = 0.0f;
+    int q[32];
+    for (int64_t b = 0; b < nb; ++b) {
+        codes5(w[b].qs, w[b].qh, q);
+        acc += (h2f(w[b].d) * a[b].d) * (float)idot32(q, a[b].qs);
+        corr += h2f(w[b].m) * a[b].s;
+    }
+    return acc + corr;
+}
+
+float dot_q8_0(int64_t nb, const void* vw, const void* va) {
+    const BlockQ8_0* w = static_cast<const BlockQ8_0*>(vw);
+    const BlockQ8A* a = static_cast<const BlockQ8A*>(va);
+    float acc = 0.0f;
+    for (int64_t b = 0; b < nb; ++b) {
+        int s = 0;
+        for (int i = 0; i < 32; ++i) s += w[b].qs[i] * a[b].qs[i];
+        acc += (h2f(w[b].d) * a[b].d) * (float)s;
+    }
+    return acc;
+}
+
+float dot_iq4_nl(int64_t nb, const void* vw, const void* va) {
+    const BlockIQ4_NL* w = static_cast<const BlockIQ4_NL*>(vw);
+    const BlockQ8A* a = static_cast<const BlockQ8A*>(va);
+    float acc = 0.0f;
+    for (int64_t b = 0; b < nb; ++b) {
+        int s = 0;
+        for (int i = 0; i < 16; ++i)
+            s += kIQ4NLValues[w[b].qs[i] & 15] * a[b].qs[i] + kIQ4NLValues[w[b].qs[i] >> 4] * a[b].qs[i + 16];
+        acc += (h2f(w[b].d) * a[b].d) * (float)s;
+    }
+    return acc;
+}
+
+// ---- 256-element weight types · Q8K --------------------------------------------------------------
+float dot_q2_k(int64_t nb, const void* vw, const void* va) {
+    const BlockQ2_K* w = static_cast<const BlockQ2_K*>(vw);
+    const BlockQ8K* a = static_cast<const BlockQ8K*>(va);
+    float acc = 0.0f;
+    for (int64_t b = 0; b < nb; ++b) {
+        int isum = 0, msum = 0;
+        for (int g = 0; g < 16; ++g) {
+            int s = 0;
+            for (int e = 16 * g; e < 16 * g + 16; ++e) {
+                const int h = e / 128, j = (e / 32) % 4, l = e % 32;
+                s += ((w[b].qs[32 * h + l] >> (2 * j)) & 3) * a[b].qs[e];
+            }
+            isum += (w[b].scales[g] & 15) * s;
+            msum += (w[b].scales[g] >> 4) * a[b].bsums[g];
+        }
+        acc += (h2f(w[b].d) * a[b].d) * (float)isum - (h2f(w[b].dmin) * a[b].d) * (float)msum;
+    }
+    return acc;
+}
+
+float dot_q3_k(int64_t nb, const void* vw, const void* va) {
+    const BlockQ3_K* w = static_cast<const BlockQ3_K*>(vw);
+    const BlockQ8K* a = static_cast<const BlockQ8K*>(va);
+    float acc = 0.0f;
+    for (int64_t b = 0; b < nb; ++b) {
+        int isum = 0;
+        for (int g = 0; g < 16; ++g) {
+            int s = 0;
+            for (int e = 16 * g; e < 16 * g + 16; ++e) {
+                const int h = e / 128, j = (e / 32) % 4, l = e % 32, k = e / 32;
+                const int qu = ((w[b].qs[32 * h + l] >> (2 * j)) & 3) | (((w[b].hmask[l] >> k) & 1) << 2);
+                s += qu * a[b].qs[e];
+            }
+            isum += q3k_scale(w[b].scales, g) * (s - 4 * a[b].bsums[g]);
+        }
+        acc += (h2f(w[b].d) * a[b].d) * (float)isum;
+    }
+    return acc;
+}
+
+float dot_q4_k(int64_t nb, const void* vw, const void* va) {
+    const BlockQ4_K* w = static_cast<const BlockQ4_K*>(vw);
+    const BlockQ8K* a = static_cast<const BlockQ8K*>(va);
+    float acc = 0.0f;
+    for (int64_t b = 0; b < nb; ++b) {
+        int isum = 0, msum = 0;
+        for (int j = 0; j < 8; ++j) {
+            int sc, mn;
+            k_scale_min(w[b].scales, j, &sc, &mn);
+            int s = 0;
+            for (int l = 0; l < 32; ++l) s += ((w[b].qs[32 * (j / 2) + l] >> (4 * (j % 2))) & 15) * a[b].qs[32 * j + l];
+            isum += sc * s;
+            msum += mn * (a[b].bsums[2 * j] + a[b].bsums[2 * j + 1]);
+        }
+        acc += (h2f(w[b].d) * a[b].d) * (float)isum - (h2f(w[b].dmin) * a[b].d) * (float)msum;
+    }
+    return acc;
+}
+
+float dot_q5_k(int64_t nb, const void* vw, const void* va) {
+    const BlockQ5_K* w = static_cast<const BlockQ5_K*>(vw);
+    const BlockQ8K* a = static_cast<const BlockQ8K*>(va);
+    float acc = 0.0f;
+    for (int64_t b = 0; b < nb; ++b) {
+        int isum = 0, msum = 0;
+        for (int j = 0; j < 8; ++j) {
+            int sc, mn;
+            k_scale_min(w[b].scales, j, &sc, &mn);
+            int s = 0;
+            for (int l = 0; l < 32; ++l) {
+                const int q = ((w[b].qs[32 * (j / 2) + l] >> (4 * (j % 2))) & 15) | (((w[b].qh[l] >> j) & 1) << 4);
+                s += q * a[b].qs[32 * j + l];
+            }
+            isum += sc * s;
+            msum += mn * (a[b].bsums[2 * j] + a[b].bsums[2 * j + 1]);
+        }
+        acc += (h2f(w[b].d) * a[b].d) * (float)isum - (h2f(w[b].dmin) * a[b].d) * (float)msum;
+    }
+    return acc;
+}
+
+float dot_q6_k(int64_t nb, const void* vw, const void* va) {
+    const BlockQ6_K* w = static_cast<const BlockQ6_K*>(vw);
+    const BlockQ8K* a = static_cast<const BlockQ8K*>(va);
+    float acc = 0.0f;
+    for (int64_t b = 0; b < nb; ++b) {
+        int isum = 0;
+        for (int g = 0; g < 16; ++g) {
+            int s = 0;
+            for (int e = 16 * g; e < 16 * g + 16; ++e) {
+                const int h = e / 128, r = e % 128;
+                const int lo = (w[b].ql[64 * h + r % 64] >> (4 * (r / 64))) & 15;
+                const int hi = (w[b].qh[32 * h + r % 32] >> (2 * (r / 32))) & 3;
+                s += (lo | (hi << 4)) * a[b].qs[e];
+            }
+            isum += w[b].scales[g] * (s - 32 * a[b].bsums[g]);
+        }
+        acc += (h2f(w[b].d) * a[b].d) * (float)isum;
+    }
+    return acc;
+}
+
+float dot_iq4_xs(int64_t nb, const void* vw, const void* va) {
+    const BlockIQ4_XS* w = static_cast<const BlockIQ4_XS*>(vw);
+    const BlockQ8K* a = static_cast<const BlockQ8K*>(va);
+    float acc = 0.0f;
+    for (int64_t b = 0; b < nb; ++b) {
+        int isum = 0;
+        for (int j = 0; j < 8; ++j) {
+            int s = 0;
+            for (int l = 0; l < 16; ++l) {
+                s += kIQ4NLValues[w[b].qs[16 * j + l] & 15] * a[b].qs[32 * j + l];
+                s += kIQ4NLValues[w[b].qs[16 * j + l] >> 4] * a[b].qs[32 * j + 16 + l];
+            }
+            isum += iq4xs_scale(w[b], j) * s;
+        }
+        acc += (h2f(w[b].d) * a[b].d) * (float)isum;
+    }
+    return acc;
+}
+
+// ---- tiles: the scalar "tile" is just nr x nc independent dot products -------------------------------
+template <float (*Dot)(int64_t, const void*, const void*), int QK>
+void gemm(int64_t n, const void* w, size_t ws, int nr, const void* a, size_t as, int nc, float* y, size_t ys) {
+    const int64_t nb = n / QK;
+    for (int t = 0; t < nc; ++t)
+        for (int r = 0; r < nr; ++r)
+            y[t * ys + r] = Dot(nb, static_cast<const uint8_t*>(w) + r * ws, static_cast<const uint8_t*>(a) + t * as);
+}
+
+constexpr TypeKernels kNone = {ActType::F32, nullptr};
+constexpr TypeKernels k32(GemmTileFn f) { return {ActType::Q8A, f}; }
+constexpr TypeKernels kK(GemmTileFn f) { return {ActType::Q8K, f}; }
+
+}  // namespace
+
+// Indexed by TensorType id (gguf_types.h): 0 F32, 1 F16, 2 Q4_0, 3 Q4_1, 6 Q5_0, 7 Q5_1, 8 Q8_0,
+// 10 Q2_K, 11 Q3_K, 12 Q4_K, 13 Q5_K, 14 Q6_K, 20 IQ4_NL, 23 IQ4_XS, 30 BF16.
+extern const QuantKernels kQuantKernelsScalar = {
+    {nullptr, quant::quantize_row_q8a_ref, quant::quantize_row_q8k_ref},
+    {
+        kNone, kNone, k32(gemm<dot_q4_0, 32>), k32(gemm<dot_q4_1, 32>), kNone, kNone,       // 0-5
+        k32(gemm<dot_q5_0, 32>), k32(gemm<dot_q5_1, 32>), k32(gemm<dot_q8_0, 32>), kNone,    // 6-9
+        kK(gemm<dot_q2_k, 256>), kK(gemm<dot_q3_k, 256>), kK(gemm<dot_q4_k, 256>),          // 10-12
+        kK(gemm<dot_q5_k, 256>), kK(gemm<dot_q6_k, 256>), kNone, kNone, kNone, kNone, kNone,  // 13-19
+        k32(gemm<dot_iq4_nl, 32>), kNone, kNone, kK(gemm<dot_iq4_xs, 256>), kNone, kNone,    // 20-25
+        kNone, kNone, kNone, kNone, kNone, kNone, kNone, kNone, kNone, kNone, kNone, kNone,  // 26-37
+        kNone, kNone,                                                                       // 38-39
+    },
+};
+
+}  // namespace pyllm
