@@ -215,17 +215,20 @@ void ByteBPE::encode(std::string_view text, bool /*prefix_space*/, std::vector<i
         clean = sanitize_utf8(text);
         text = clean;
     }
-    thread_local std::vector<Span> spans;
-    thread_local std::vector<int32_t> tmp;
+    thread_local std::vector<Span> tls_spans;
+    thread_local std::vector<int32_t> tls_tmp;
+    std::vector<Span>& spans = tls_spans;
+    std::vector<int32_t>& tmp = tls_tmp;
+    PieceCache& cache = t_cache;
     spans.clear();
     pre_.split(text, spans);
     for (const Span& sp : spans) {
         const std::string_view piece = text.substr(sp.first, sp.second - sp.first);
         const bool cacheable = piece.size() <= PieceCache::kMaxKey;
-        if (cacheable && t_cache.lookup(instance_id_, piece, out)) continue;
+        if (cacheable && cache.lookup(instance_id_, piece, out)) continue;
         tmp.clear();
         encode_piece(piece, tmp);
-        if (cacheable) t_cache.store(instance_id_, piece, tmp.data(), tmp.size());
+        if (cacheable) cache.store(instance_id_, piece, tmp.data(), tmp.size());
         out.insert(out.end(), tmp.begin(), tmp.end());
     }
 }

@@ -218,6 +218,15 @@ std::vector<Pass> passes_for(PreType type) {
     return {{K::Gpt2}};
 }
 
+// Flags of the ASCII range, looked up without the two-stage table.
+struct AsciiFlags {
+    uint8_t f[128];
+    AsciiFlags() {
+        for (uint32_t c = 0; c < 128; ++c) f[c] = cpt_flags(c);
+    }
+};
+const AsciiFlags kAscii;
+
 struct Scratch {
     std::vector<uint32_t> cp, off;
     std::vector<uint8_t> fl;
@@ -264,7 +273,8 @@ const char* pre_type_name(PreType t) {
 void PreTokenizer::split(std::string_view text, std::vector<Span>& out) const {
     if (text.empty()) return;
     PYLLM_CHECK(text.size() < 0xFFFFFFF0u, InvalidArgument, "text of ", text.size(), " bytes is too long (max 4 GiB)");
-    thread_local Scratch s;
+    thread_local Scratch tls_scratch;
+    Scratch& s = tls_scratch;
     // Decode: cp/fl: [n], off: [n+1] byte offsets.
     const size_t nb = text.size();
     s.cp.resize(nb);
@@ -279,7 +289,7 @@ void PreTokenizer::split(std::string_view text, std::vector<Span>& out) const {
         uint8_t f;
         if (u[pos] < 0x80) {
             c = u[pos++];
-            f = cpt_flags(c);
+            f = kAscii.f[c];
         } else {
             c = utf8_decode(text.data(), nb, &pos);
             f = cpt_flags(c);

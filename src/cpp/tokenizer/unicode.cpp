@@ -3,6 +3,7 @@
 #include "tokenizer/unicode.h"
 
 #include <array>
+#include <cstring>
 #include <unordered_map>
 #include <vector>
 
@@ -111,6 +112,14 @@ size_t utf8_incomplete_tail(std::string_view s) {
 bool utf8_is_lenient_valid(std::string_view s) {
     size_t pos = 0;
     while (pos < s.size()) {
+        // ASCII fast path, 8 bytes at a time.
+        while (pos + 8 <= s.size()) {
+            uint64_t w;
+            std::memcpy(&w, s.data() + pos, 8);
+            if (w & 0x8080808080808080ull) break;
+            pos += 8;
+        }
+        if (pos >= s.size()) break;
         if (static_cast<unsigned char>(s[pos]) < 0x80) { ++pos; continue; }
         const size_t before = pos;
         const uint32_t cp = utf8_decode(s.data(), s.size(), &pos);
