@@ -193,7 +193,7 @@ class Model(GenerationMixin):
     def tokenize(self, text: str, add_bos: Optional[bool] = None, special: bool = False) -> List[int]:
         """Token ids of ``text`` (with BOS first when the vocabulary asks for it, unless add_bos=False)."""
         tok = self.tokenizer
-        ids = list(tok.encode(text, special=special)) if special else list(tok.encode(text))
+        ids = list(tok.encode(text, add_special_tokens=False, special=special))  # BOS added below, once
         if add_bos is None:
             add_bos = self.add_bos
         if add_bos and self.bos_id is not None:
