@@ -8,6 +8,7 @@ WHITESPACE=32 (the Unicode White_Space property), OTHER=64 (Z*, C*: controls, fo
 surrogates, unassigned). Every code point has at least one bit set.
 
 Usage: python tools/gen_unicode_tables.py [output path]
+       python tools/gen_unicode_tables.py --check   # exit 1 if the committed file is out of date
 """
 import sys
 import unicodedata
@@ -29,7 +30,9 @@ def flags_of(cp: int) -> int:
 
 
 def main() -> None:
-    out = Path(sys.argv[1]) if len(sys.argv) > 1 else (
+    check = "--check" in sys.argv[1:]
+    args = [a for a in sys.argv[1:] if a != "--check"]
+    out = Path(args[0]) if args else (
         Path(__file__).resolve().parent.parent / "src/cpp/tokenizer/unicode_tables.cpp")
     ranges = []
     prev = None
@@ -59,7 +62,14 @@ def main() -> None:
     if row:
         lines.append("    " + ", ".join(row) + ",")
     lines += ["};", f"const uint32_t kNumFlagRanges = {len(ranges)};", "", "}  // namespace pyllm::tokenizer::unicode_data", ""]
-    out.write_text("\n".join(lines))
+    text = "\n".join(lines)
+    if check:
+        # Compare everything but the Python version line.
+        strip = lambda t: [l for l in t.splitlines() if not l.startswith("// Unicode version:")]
+        ok = out.is_file() and strip(out.read_text()) == strip(text)
+        print(f"{out}: {'up to date' if ok else 'OUT OF DATE'} (Unicode {unicodedata.unidata_version})")
+        sys.exit(0 if ok else 1)
+    out.write_text(text)
     print(f"wrote {out}: {len(ranges)} ranges, Unicode {unicodedata.unidata_version}")
 
 

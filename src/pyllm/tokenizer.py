@@ -43,8 +43,8 @@ class IncrementalDecoder:
     become U+FFFD). Joining all returned pieces gives ``tok.decode(ids)``.
     """
 
-    def __init__(self, core_tok, skip_special_tokens: bool = False):
-        self._d = _core.Detokenizer(core_tok, bool(skip_special_tokens))
+    def __init__(self, core_tok, skip_special_tokens: bool = False, strip_prefix_space: bool = True):
+        self._d = _core.Detokenizer(core_tok, bool(skip_special_tokens), bool(strip_prefix_space))
 
     def add(self, token_id: int) -> str:
         return self._d.add(int(token_id)).decode("utf-8", "replace")
@@ -89,8 +89,6 @@ class Tokenizer:
         """Text -> token strings as stored in the vocabulary (e.g. ``'Ġloves'``, ``'▁Hello'``)."""
         return self.convert_ids_to_tokens(self.encode(text, add_special_tokens, special))
 
-    __call__ = encode
-
     # ---- decoding ------------------------------------------------------------------------------
     def decode(self, ids: Iterable[int], skip_special_tokens: bool = False) -> str:
         """Token ids -> text (invalid UTF-8 becomes U+FFFD). Raises ValueError for an unknown id."""
@@ -100,9 +98,14 @@ class Tokenizer:
         """Token ids -> the exact bytes they stand for."""
         return self._tok.decode(list(ids) if not isinstance(ids, (list, tuple)) else ids, bool(skip_special_tokens))
 
-    def decoder(self, skip_special_tokens: bool = False) -> IncrementalDecoder:
-        """A streaming decoder: ``d = tok.decoder(); for i in ids: print(d.add(i), end='')``."""
-        return IncrementalDecoder(self._tok, skip_special_tokens)
+    def decoder(self, skip_special_tokens: bool = False, strip_prefix_space: bool = True) -> IncrementalDecoder:
+        """A streaming decoder: ``d = tok.decoder(); for i in ids: print(d.add(i), end='')``.
+
+        strip_prefix_space: like ``decode``, drop the space a SentencePiece vocabulary prefixes to
+        the text (first token, or first after BOS). Pass False when streaming a continuation
+        (tokens generated after a prompt), where a leading space is real.
+        """
+        return IncrementalDecoder(self._tok, skip_special_tokens, strip_prefix_space)
 
     def token_to_piece(self, token_id: int) -> bytes:
         """The bytes one token decodes to (control tokens: their text)."""

@@ -50,6 +50,17 @@ std::vector<int32_t> to_ids(const Tokenizer& t, const py::iterable& seq) {
     return ids;
 }
 
+// Pauses the cyclic GC while many result lists are created (otherwise every 700 new lists trigger
+// a collection that walks all of them: quadratic-looking slowdowns on large batches).
+struct GcPause {
+#if PY_VERSION_HEX >= 0x030A0000
+    int was_enabled = PyGC_Disable();
+    ~GcPause() {
+        if (was_enabled) PyGC_Enable();
+    }
+#endif
+};
+
 // One persistent pool per requested size (batch encoding).
 ThreadPool& pool_for(int n_threads) {
     static std::mutex mu;
@@ -63,7 +74,7 @@ ThreadPool& pool_for(int n_threads) {
 struct PyDetokenizer {
     std::shared_ptr<Tokenizer> tok;
     Detokenizer d;
-    PyDetokenizer(std::shared_ptr<Tokenizer> t, bool skip) : tok(std::move(t)), d(*tok, skip) {}
+    PyDetokenizer(std::shared_ptr<Tokenizer> t, bool skip, bool strip) : tok(std::move(t)), d(*tok, skip, strip) {}
 };
 
 }  // namespace
@@ -94,8 +105,12 @@ void register_tokenizer(py::module_& m) {
                 py::gil_scoped_release nogil;
                 res = t.encode_batch(views, add_special, parse_special, n_threads > 1 ? &pool_for(n_threads) : nullptr);
             }
+            GcPause pause;
             py::list out(res.size());
-            for (size_t i = 0; i < res.size(); ++i) out[i] = to_list(res[i]);
+            for (size_t i = 0; i < res.size(); ++i) {
+                py::list l = to_list(res[i]);
+                PyList_SET_ITEM(out.ptr(), static_cast<Py_ssize_t>(i), l.release().ptr());
+            }
             return out;
         }, py::arg("texts"), py::arg("add_special"), py::arg("parse_special"), py::arg("n_threads"))
         .def("decode", [](const Tokenizer& t, const py::iterable& ids, bool skip_special) {
@@ -134,7 +149,8 @@ void register_tokenizer(py::module_& m) {
         .def_static("unicode_version", []() { return std::string(tokenizer::unicode_version()); });
 
     py::class_<PyDetokenizer>(m, "Detokenizer")
-        .def(py::init<std::shared_ptr<Tokenizer>, bool>(), py::arg("tokenizer"), py::arg("skip_special"))
+        .def(py::init<std::shared_ptr<Tokenizer>, bool, bool>(), py::arg("tokenizer"), py::arg("skip_special"),
+             py::arg("strip_prefix_space") = true)
         .def("add", [](PyDetokenizer& d, long long id) {
             PYLLM_CHECK(id >= 0 && id < d.tok->n_vocab(), InvalidArgument, "token id ", id,
                         " is out of range (vocabulary size ", d.tok->n_vocab(), ")");

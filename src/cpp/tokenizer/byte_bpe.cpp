@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstring>
 #include <memory>
 #include <queue>
 
@@ -15,66 +16,132 @@ namespace {
 
 std::atomic<uint64_t> g_next_instance{1};
 
-// Per-thread cache: pre-token bytes -> ids. Keys live in fixed blocks so views stay valid; the
-// whole cache is dropped when it grows past its budget or belongs to another tokenizer.
+constexpr int32_t kIdMask = (1 << 30) - 1;
+
+// Relaxed atomic access to a plain int32 (the verdict bits of raw_to_id_ values).
+inline int32_t load_relaxed(const int32_t* p) {
+#if defined(__GNUC__) || defined(__clang__)
+    return __atomic_load_n(p, __ATOMIC_RELAXED);
+#else
+    return *static_cast<const volatile int32_t*>(p);
+#endif
+}
+inline void store_relaxed(int32_t* p, int32_t v) {
+#if defined(__GNUC__) || defined(__clang__)
+    __atomic_store_n(p, v, __ATOMIC_RELAXED);
+#else
+    *static_cast<volatile int32_t*>(p) = v;
+#endif
+}
+
+// Per-thread cache: pre-token bytes -> ids. Open addressing; short keys (<= 16 bytes) and short
+// results (<= 2 ids) live inside the slot, so a typical hit touches one cache line. Longer keys /
+// results go to side arenas. Dropped when full or when another tokenizer uses the thread.
 class PieceCache {
 public:
     static constexpr size_t kMaxKey = 128;
-    static constexpr size_t kMaxEntries = 1 << 18;
 
-    bool lookup(uint64_t owner, std::string_view key, std::vector<int32_t>& out) {
-        if (owner != owner_) return false;
-        const int32_t e = map_.get(key);
-        if (e < 0) return false;
-        const Entry& en = entries_[static_cast<size_t>(e)];
-        out.insert(out.end(), ids_.begin() + en.off, ids_.begin() + en.off + en.len);
-        return true;
-    }
-    void store(uint64_t owner, std::string_view key, const int32_t* ids, size_t n) {
-        if (owner != owner_ || entries_.size() >= kMaxEntries) reset(owner);
-        if (blocks_.empty() || block_used_ + key.size() > kBlock) {
-            blocks_.emplace_back(new char[kBlock]);
-            block_used_ = 0;
+    bool lookup(uint64_t owner, std::string_view key, std::vector<int32_t>& out) const {
+        if (owner != owner_ || slots_.empty()) return false;
+        const KeyWords kw(key.data(), key.size());
+        const uint64_t h = kw.hash(key.data(), key.size()) | 1;
+        for (size_t i = h & mask_;; i = (i + 1) & mask_) {
+            const Slot& s = slots_[i];
+            if (s.hash == 0) return false;
+            if (s.hash == h && s.klen == key.size() && s.kw.a == kw.a && s.kw.b == kw.b &&
+                (key.size() <= 16 || std::memcmp(key_of(s), key.data(), key.size()) == 0)) {
+                if (s.nids <= 2) out.insert(out.end(), s.ids, s.ids + s.nids);
+                else out.insert(out.end(), ids_.begin() + s.ids[0], ids_.begin() + s.ids[0] + s.nids);
+                return true;
+            }
         }
-        char* dst = blocks_.back().get() + block_used_;
-        std::copy(key.begin(), key.end(), dst);
-        block_used_ += key.size();
-        entries_.push_back(Entry{static_cast<uint32_t>(ids_.size()), static_cast<uint32_t>(n)});
-        ids_.insert(ids_.end(), ids, ids + n);
-        map_.set(std::string_view(dst, key.size()), static_cast<int32_t>(entries_.size() - 1));
+    }
+
+    void store(uint64_t owner, std::string_view key, const int32_t* ids, size_t n) {
+        if (owner != owner_ || slots_.empty()) reset(owner, 4096);
+        if ((used_ + 1) * 2 > slots_.size()) {
+            if (slots_.size() >= kMaxSlots) reset(owner, slots_.size());
+            else grow();
+        }
+        Slot s{};
+        s.kw = KeyWords(key.data(), key.size());
+        s.hash = s.kw.hash(key.data(), key.size()) | 1;
+        s.klen = static_cast<uint32_t>(key.size());
+        s.nids = static_cast<int32_t>(n);
+        if (key.size() <= sizeof s.key) {
+            std::memcpy(s.key, key.data(), key.size());
+        } else {
+            if (blocks_.empty() || block_used_ + key.size() > kBlock) {
+                blocks_.emplace_back(new char[kBlock]);
+                block_used_ = 0;
+            }
+            char* dst = blocks_.back().get() + block_used_;
+            std::memcpy(dst, key.data(), key.size());
+            block_used_ += key.size();
+            std::memcpy(s.key, &dst, sizeof dst);
+        }
+        if (n <= 2) {
+            std::copy(ids, ids + n, s.ids);
+        } else {
+            s.ids[0] = static_cast<int32_t>(ids_.size());
+            ids_.insert(ids_.end(), ids, ids + n);
+        }
+        place(s);
+        ++used_;
     }
 
 private:
     static constexpr size_t kBlock = 1 << 20;
-    struct Entry {
-        uint32_t off, len;
+    static constexpr size_t kMaxSlots = 1 << 19;
+    struct Slot {
+        uint64_t hash;  // 0 = empty
+        KeyWords kw;
+        uint32_t klen;
+        int32_t nids;
+        char key[16];   // the key, or a pointer to it when klen > 16
+        int32_t ids[2]; // the ids, or ids[0] = offset into ids_ when nids > 2
     };
-    void reset(uint64_t owner) {
+    static const char* key_of(const Slot& s) {
+        if (s.klen <= sizeof s.key) return s.key;
+        const char* p;
+        std::memcpy(&p, s.key, sizeof p);
+        return p;
+    }
+    void place(const Slot& s) {
+        for (size_t i = s.hash & mask_;; i = (i + 1) & mask_) {
+            if (slots_[i].hash == 0) {
+                slots_[i] = s;
+                return;
+            }
+        }
+    }
+    void grow() {
+        std::vector<Slot> old;
+        old.swap(slots_);
+        slots_.assign(old.size() * 2, Slot{});
+        mask_ = slots_.size() - 1;
+        for (const Slot& s : old)
+            if (s.hash) place(s);
+    }
+    void reset(uint64_t owner, size_t n_slots) {
         owner_ = owner;
-        map_ = StringIdMap();
-        map_.reserve(1024);
-        entries_.clear();
+        slots_.assign(n_slots, Slot{});
+        mask_ = n_slots - 1;
+        used_ = 0;
         ids_.clear();
         blocks_.clear();
         block_used_ = 0;
     }
     uint64_t owner_ = 0;
-    StringIdMap map_;
-    std::vector<Entry> entries_;
+    std::vector<Slot> slots_;
+    size_t mask_ = 0;
+    size_t used_ = 0;
     std::vector<int32_t> ids_;
     std::vector<std::unique_ptr<char[]>> blocks_;
     size_t block_used_ = 0;
 };
 
 thread_local PieceCache t_cache;
-
-// The byte-level (GPT-2 unicode) form of raw bytes.
-std::string byte_encode(std::string_view raw) {
-    std::string s;
-    s.reserve(raw.size() * 2);
-    for (unsigned char c : raw) utf8_append(s, byte_to_unicode(c));
-    return s;
-}
 
 // Replace every byte that does not decode (lenient rules) with U+FFFD, as llama.cpp's
 // pre-tokenizer does before BPE.
@@ -111,6 +178,21 @@ ByteBPE::ByteBPE(const Vocab& v)
         utf8_append(s, byte_to_unicode(static_cast<uint8_t>(b)));
         byte_sym_[b] = intern(s);
     }
+    raw_.resize(static_cast<size_t>(n_vocab_));
+    raw_to_id_.reserve(static_cast<size_t>(n_vocab_));
+    for (int32_t i = 0; i < n_vocab_; ++i) {
+        const std::string& t = v.tokens[static_cast<size_t>(i)];
+        std::string raw;
+        bool ok = true;
+        for (size_t pos = 0; pos < t.size() && ok;) {
+            const int b = unicode_to_byte(utf8_decode(t.data(), t.size(), &pos));
+            if (b < 0) ok = false;
+            else raw.push_back(static_cast<char>(b));
+        }
+        if (ok) raw_[static_cast<size_t>(i)] = std::move(raw);
+    }
+    for (int32_t i = 0; i < n_vocab_; ++i)
+        if (!raw_[static_cast<size_t>(i)].empty()) raw_to_id_.set(raw_[static_cast<size_t>(i)], i);
 }
 
 int32_t ByteBPE::intern(const std::string& s) {
@@ -195,9 +277,10 @@ void ByteBPE::merge_heap(std::vector<int32_t>& sym) const {
 void ByteBPE::encode_piece(std::string_view piece, std::vector<int32_t>& out) const {
     if (piece.empty()) return;
     if (v_.ignore_merges) {
-        const int32_t id = text_to_id_.get(byte_encode(piece));
-        if (id >= 0 && id < n_vocab_) {
-            out.push_back(id);
+        // llama3: a pre-token whose byte-level text is a token is kept whole (raw bytes <-> text is 1:1).
+        const int32_t id = raw_to_id_.get(piece);
+        if (id >= 0) {
+            out.push_back(id & kIdMask);
             return;
         }
     }
@@ -224,6 +307,24 @@ void ByteBPE::encode(std::string_view text, bool /*prefix_space*/, std::vector<i
     pre_.split(text, spans);
     for (const Span& sp : spans) {
         const std::string_view piece = text.substr(sp.first, sp.second - sp.first);
+        // Most pre-tokens are a whole token whose BPE is itself: one lookup in the vocabulary-sized map.
+        if (int32_t* slot = raw_to_id_.find_value(piece)) {
+            const int32_t val = load_relaxed(slot);
+            const int32_t direct = val & kIdMask;
+            const int32_t vd = static_cast<int32_t>(static_cast<uint32_t>(val) >> 30);
+            if (vd == 1) {
+                out.push_back(direct);
+                continue;
+            }
+            if (vd == 0) {
+                tmp.clear();
+                encode_piece(piece, tmp);
+                const uint32_t verdict = (tmp.size() == 1 && tmp[0] == direct) ? 1u : 2u;
+                store_relaxed(slot, static_cast<int32_t>(static_cast<uint32_t>(direct) | (verdict << 30)));
+                out.insert(out.end(), tmp.begin(), tmp.end());
+                continue;
+            }
+        }
         const bool cacheable = piece.size() <= PieceCache::kMaxKey;
         if (cacheable && cache.lookup(instance_id_, piece, out)) continue;
         tmp.clear();

@@ -8,7 +8,9 @@
 // token is emitted byte by byte (as llama.cpp does). Results are cached per pre-token, per thread.
 #pragma once
 
+#include <atomic>
 #include <deque>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,6 +43,12 @@ private:
     std::deque<std::string> virtual_;  // texts of ids n_vocab_ + i
     PairMap merges_;
     int32_t byte_sym_[256];           // initial symbol of each byte
+    // Fast path: a pre-token whose bytes are exactly a token. raw_: [n_vocab] the token's bytes
+    // ("" if its text is not byte-level); raw_to_id_ values are id | verdict << 30 with verdict
+    // 0 = not checked yet, 1 = BPE of its bytes is that single token, 2 = it is not (computed
+    // lazily and idempotently, so relaxed atomic loads/stores suffice).
+    std::vector<std::string> raw_;
+    StringIdMap raw_to_id_;
 };
 
 }  // namespace pyllm::tokenizer

@@ -280,25 +280,31 @@ void PreTokenizer::split(std::string_view text, std::vector<Span>& out) const {
     s.cp.resize(nb);
     s.fl.resize(nb);
     s.off.resize(nb + 1);
+    // Raw pointers: stores through uint8_t* may alias anything, so vector members would be reloaded.
+    uint32_t* const cp = s.cp.data();
+    uint8_t* const fl = s.fl.data();
+    uint32_t* const off = s.off.data();
+    const uint8_t* const ascii = kAscii.f;
     uint32_t n = 0;
     size_t pos = 0;
     const unsigned char* u = reinterpret_cast<const unsigned char*>(text.data());
     while (pos < nb) {
-        s.off[n] = static_cast<uint32_t>(pos);
-        uint32_t c;
-        uint8_t f;
-        if (u[pos] < 0x80) {
-            c = u[pos++];
-            f = kAscii.f[c];
-        } else {
-            c = utf8_decode(text.data(), nb, &pos);
-            f = cpt_flags(c);
+        const unsigned char c0 = u[pos];
+        if (c0 < 0x80) {
+            off[n] = static_cast<uint32_t>(pos);
+            cp[n] = c0;
+            fl[n] = ascii[c0];
+            ++n;
+            ++pos;
+            continue;
         }
-        s.cp[n] = c;
-        s.fl[n] = f;
+        off[n] = static_cast<uint32_t>(pos);
+        const uint32_t c = utf8_decode(text.data(), nb, &pos);
+        cp[n] = c;
+        fl[n] = cpt_flags(c);
         ++n;
     }
-    s.off[n] = static_cast<uint32_t>(nb);
+    off[n] = static_cast<uint32_t>(nb);
     const Text t{s.cp.data(), s.fl.data()};
 
     static thread_local PreType cached_type = PreType::Gpt2;
@@ -310,6 +316,7 @@ void PreTokenizer::split(std::string_view text, std::vector<Span>& out) const {
 
     // Run the passes: spans of code points; the last pass writes into s.a.
     s.a.clear();
+    s.a.reserve(n / 2 + 16);
     run_pass(passes[0], t, 0, n, s.a);
     for (size_t k = 1; k < passes.size(); ++k) {
         s.b.clear();

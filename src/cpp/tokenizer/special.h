@@ -3,6 +3,9 @@
 // each one splits every remaining raw-text fragment at its leftmost non-overlapping occurrences.
 // Control and unknown tokens take part only with parse_special; user-defined tokens always do.
 // A trie first finds which special tokens occur at all, so the cost is ~linear in the text.
+// llama.cpp's per-model strip rules: Phi-3 (general.name contains "phi-3"/"phi3") strips white space
+// after its special tokens (rstrip; not after <unk>, <s>, <|endoftext|>); jina-v2 strips it before
+// "<mask>" (lstrip).
 #pragma once
 
 #include <cstdint>
@@ -30,10 +33,12 @@ private:
     const Vocab& v_;
     std::vector<int32_t> order_;  // special token ids by decreasing length (ties: lower id first)
     std::vector<int32_t> rank_;   // [n_vocab] position in order_ or -1
+    std::vector<char> lstrip_, rstrip_;  // [n_vocab]
     // Trie over the special token texts: node -> edges keyed (node << 8 | byte); term_[node] = token or -1.
     std::unordered_map<uint64_t, int32_t> edges_;
     std::vector<int32_t> term_;
-    bool first_byte_[256] = {};
+    bool first_byte_[2][256] = {};  // [parse_special][byte]: can a usable special token start here?
+    bool any_usable_[2] = {false, false};
 };
 
 }  // namespace pyllm::tokenizer

@@ -245,7 +245,7 @@ std::string Detokenizer::flush() {
 
 void Detokenizer::reset() {
     pending_.clear();
-    first_ = true;
+    first_ = strip_;
     after_bos_ = false;
 }
 

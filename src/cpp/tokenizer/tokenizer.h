@@ -36,6 +36,7 @@ struct Vocab {
     ModelKind kind = ModelKind::BytePairBPE;
     std::string model;  // tokenizer.ggml.model
     std::string pre;    // tokenizer.ggml.pre ("" if absent)
+    std::string name;   // general.name (llama.cpp keys a few per-model special-token rules on it)
     std::vector<std::string> tokens;   // [n_vocab]; empty texts become "[EMPTY_<id>]" as in llama.cpp
     std::vector<float> scores;         // [n_vocab] (0 if absent)
     std::vector<TokenType> types;      // [n_vocab] (Normal if absent)
@@ -105,7 +106,11 @@ private:
 // token completes it (or flush() releases it).
 class Detokenizer {
 public:
-    explicit Detokenizer(const Tokenizer& tok, bool skip_special = false) : tok_(tok), skip_special_(skip_special) {}
+    // strip_prefix_space: remove the space a SentencePiece encoder prefixed to the text (on the first
+    // token, or the first after BOS), as decode() does. Pass false when detokenizing a continuation
+    // (e.g. generated tokens after a prompt), where that space is real.
+    explicit Detokenizer(const Tokenizer& tok, bool skip_special = false, bool strip_prefix_space = true)
+        : tok_(tok), skip_special_(skip_special), first_(strip_prefix_space) {}
     std::string add(int32_t id);
     std::string flush();
     void reset();
@@ -113,7 +118,8 @@ public:
 private:
     const Tokenizer& tok_;
     bool skip_special_;
-    bool first_ = true;
+    bool first_;
+    bool strip_ = first_;
     bool after_bos_ = false;
     std::string pending_;
 };

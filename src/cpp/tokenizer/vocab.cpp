@@ -13,6 +13,7 @@ Vocab Vocab::from_gguf(const gguf::File& f) {
     Vocab v;
     v.model = md.get_string("tokenizer.ggml.model");
     v.pre = md.opt_string("tokenizer.ggml.pre").value_or("");
+    v.name = md.opt_string("general.name").value_or("");
 
     if (v.model == "gpt2") {
         v.kind = ModelKind::BytePairBPE;
