@@ -79,6 +79,24 @@ void Sampler::top_k(int64_t k) {
     sorted_ = true;
 }
 
+void Sampler::top_k_from(const float* w, int64_t k) {
+    // One pass with a k-entry heap whose top is the weakest kept candidate: most logits lose the
+    // first comparison, so this costs about one compare per vocabulary entry.
+    cand_.clear();
+    for (int32_t i = 0; i < (int32_t)k; ++i) cand_.push_back(Cand{i, w[i]});
+    std::make_heap(cand_.begin(), cand_.end(), Greater());
+    for (int32_t i = (int32_t)k; i < n_vocab_; ++i) {
+        const Cand c{i, w[i]};
+        if (Greater()(c, cand_.front())) {
+            std::pop_heap(cand_.begin(), cand_.end(), Greater());
+            cand_.back() = c;
+            std::push_heap(cand_.begin(), cand_.end(), Greater());
+        }
+    }
+    std::sort_heap(cand_.begin(), cand_.end(), Greater());  // ascending under Greater = best first
+    sorted_ = true;
+}
+
 void Sampler::softmax_sorted() {
     const size_t n = cand_.size();
     prob_.resize(n);
@@ -125,18 +143,34 @@ void Sampler::typical(float p) {
 
 void Sampler::top_p(float p) {
     if (p >= 1.f || cand_.size() <= 1) return;
-    sort_all();
-    softmax_sorted();
-    double cum = 0;
-    size_t keep = cand_.size();
-    for (size_t i = 0; i < cand_.size(); ++i) {
-        cum += prob_[i];
-        if (cum >= (double)p) {
-            keep = i + 1;
-            break;
+    // The kept prefix is usually short: sort only the k best (k growing 4x) until their mass
+    // reaches p, instead of sorting the whole vocabulary. The first k of a total order do not
+    // depend on k, so the result equals a full sort's.
+    const size_t n = cand_.size();
+    float mx = -std::numeric_limits<float>::infinity();
+    for (const Cand& c : cand_) mx = std::max(mx, c.logit);
+    double sum = 0;
+    for (const Cand& c : cand_) sum += std::exp((double)c.logit - (double)mx);
+    for (size_t k = std::min<size_t>(64, n);; k = std::min(n, k * 4)) {
+        if (!sorted_) {
+            if (k < n) {
+                std::nth_element(cand_.begin(), cand_.begin() + (std::ptrdiff_t)(k - 1), cand_.end(), Greater());
+                std::sort(cand_.begin(), cand_.begin() + (std::ptrdiff_t)k, Greater());
+            } else {
+                sort_all();
+            }
         }
+        double cum = 0;
+        for (size_t i = 0; i < k; ++i) {
+            cum += std::exp((double)cand_[i].logit - (double)mx) / sum;
+            if (cum >= (double)p) {
+                cand_.resize(i + 1);
+                sorted_ = true;
+                return;
+            }
+        }
+        if (k == n) return;  // rounding: the whole mass did not reach p; keep everything
     }
-    cand_.resize(std::max<size_t>(keep, 1));
 }
 
 void Sampler::min_p(float p) {
@@ -173,9 +207,14 @@ int32_t Sampler::draw() {
 }
 
 int32_t Sampler::sample(const float* logits) {
-    float* w = work_.data();
-    std::copy(logits, logits + n_vocab_, w);
-    apply_penalties(w);
+    const bool penalties = p_.penalty_last_n != 0 && !history_.empty() &&
+                           (p_.repeat_penalty != 1.f || p_.frequency_penalty != 0.f || p_.presence_penalty != 0.f);
+    const float* w = logits;
+    if (penalties) {  // penalise a copy: the caller's logits stay untouched
+        std::copy(logits, logits + n_vocab_, work_.data());
+        apply_penalties(work_.data());
+        w = work_.data();
+    }
 
     if (p_.temperature == 0.f) {
         int32_t best = 0;
@@ -183,9 +222,13 @@ int32_t Sampler::sample(const float* logits) {
             if (w[i] > w[best]) best = i;
         return best;
     }
-    cand_.clear();
-    for (int32_t i = 0; i < n_vocab_; ++i) cand_.push_back(Cand{i, w[i]});
     sorted_ = false;
+    if (p_.temperature > 0.f && p_.top_k > 0 && p_.top_k < n_vocab_) {
+        top_k_from(w, p_.top_k);
+    } else {
+        cand_.resize((size_t)n_vocab_);
+        for (int32_t i = 0; i < n_vocab_; ++i) cand_[(size_t)i] = Cand{i, w[i]};
+    }
     if (p_.temperature > 0.f) {
         top_k(p_.top_k);
         typical(p_.typical_p);

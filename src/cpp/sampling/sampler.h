@@ -62,6 +62,7 @@ private:
     };
     void apply_penalties(float* logits) const;
     void top_k(int64_t k);            // cand_ sorted descending afterwards (its first k)
+    void top_k_from(const float* w, int64_t k);  // the same, straight from w: [n_vocab]
     void sort_all();
     void softmax_sorted();            // prob_[i] for cand_[i] (cand_ sorted descending)
     void typical(float p);
