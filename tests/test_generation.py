@@ -319,3 +319,29 @@ def test_interrupt_in_callback_leaves_model_usable(m):
         g.generate(A, gp, cb)
     assert len(seen) == 3
     assert m.generate(A, max_tokens=5, temperature=0) == expected(5)
+
+
+def test_native_log_is_silent_unless_verbose(chain_path, caplog, capfd):
+    import logging
+
+    caplog.set_level(logging.INFO, logger="pyllm")
+    quiet = pyllm.Model(chain_path, n_ctx=64, n_threads=1)
+    quiet.generate(A, max_tokens=2)
+    assert not [r for r in caplog.records if r.name == "pyllm.native"]
+    out, err = capfd.readouterr()
+    assert out == "" and err == ""
+    loud = pyllm.Model(chain_path, n_ctx=64, n_threads=1, verbose=True)
+    loud.generate(A, max_tokens=2)
+    msgs = [r.getMessage() for r in caplog.records if r.name == "pyllm.native"]
+    assert any(m.startswith("prompt: 1 tokens") for m in msgs) and any(m.startswith("decode: 2 tokens") for m in msgs)
+    quiet.generate(A, max_tokens=2)  # back to silent for the non-verbose model
+    assert len([r for r in caplog.records if r.name == "pyllm.native"]) == len(msgs)
+
+
+def test_new_generation_invalidates_an_unfinished_stream(m):
+    it = m.generate(A, max_tokens=10, temperature=0, stream=True)
+    assert next(it) == " the"
+    assert m.generate(Q, max_tokens=3, temperature=0) == " bye"
+    with pytest.raises(RuntimeError, match="another generation"):
+        next(it)
+    assert m.generate(A, max_tokens=3, temperature=0) == expected(3)
