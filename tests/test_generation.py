@@ -345,3 +345,20 @@ def test_new_generation_invalidates_an_unfinished_stream(m):
     with pytest.raises(RuntimeError, match="another generation"):
         next(it)
     assert m.generate(A, max_tokens=3, temperature=0) == expected(3)
+
+
+def test_threads_sharing_a_model_take_turns(m):
+    import threading
+
+    results = {}
+
+    def work(i):
+        prompt = A if i % 2 == 0 else Q
+        results[i] = m.generate(prompt, max_tokens=12, temperature=0)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == {i: (expected(12) if i % 2 == 0 else " bye") for i in range(6)}

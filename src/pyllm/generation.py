@@ -23,6 +23,7 @@ from __future__ import annotations
 import codecs
 import math
 import random
+import threading
 import time
 import uuid
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple, Union
@@ -186,6 +187,7 @@ class GenerationMixin:
             session = _core.Session(self._m, int(self.n_ctx), 256, "f16")
             g = self._gen = _core.Generator(session)
             self._gen_epoch = 0
+            self._gen_lock = threading.RLock()
         return g
 
     def _next_epoch(self) -> int:
@@ -254,7 +256,6 @@ class GenerationMixin:
     def _run(self, prompt_ids: List[int], gp: "_core.GenerateParams", stops: List[str]):
         """Non-streaming: the C++ loop, GIL re-acquired per token. -> (filter, tokens, token infos, reason)."""
         g = self._generator()
-        self._next_epoch()
         f = StopStringFilter(self._piece, stops)
         tokens: List[int] = []
         infos: List[Tuple[Any, Any, Any]] = []
@@ -265,10 +266,12 @@ class GenerationMixin:
             f.add(tid)
             return f.stopped
 
-        try:
-            g.generate(prompt_ids, gp, on_token)
-        finally:
-            self._record(g)
+        with self._gen_lock:  # one generation at a time per Model (threads wait their turn)
+            self._next_epoch()
+            try:
+                g.generate(prompt_ids, gp, on_token)
+            finally:
+                self._record(g)
         f.finish()
         return f, tokens, infos, g.stop_reason
 
@@ -276,16 +279,19 @@ class GenerationMixin:
         """Streaming: yields (text piece, [(token, logprob info)...]) as text becomes safe to release,
         then a final (None, reason). Steps the C++ generator one token at a time (GIL released)."""
         g = self._generator()
-        epoch = self._next_epoch()
         f = StopStringFilter(self._piece, stops)
         pending: List[Tuple[int, Tuple[Any, Any, Any]]] = []
+        with self._gen_lock:
+            epoch = self._next_epoch()
         try:
-            g.start(prompt_ids, gp)
+            with self._gen_lock:
+                g.start(prompt_ids, gp)
             while True:
-                if self._gen_epoch != epoch:
-                    raise RuntimeError("this stream was interrupted by another generation on the same Model; "
-                                       "finish (or close) a stream before starting the next generation")
-                t = g.next()
+                with self._gen_lock:
+                    if self._gen_epoch != epoch:
+                        raise RuntimeError("this stream was interrupted by another generation on the same Model; "
+                                           "finish (or close) a stream before starting the next generation")
+                    t = g.next()
                 if t is None:
                     break
                 pending.append((t[0], (t[1], t[2], t[3])))
@@ -294,17 +300,17 @@ class GenerationMixin:
                     yield piece, pending
                     pending = []
                 if f.stopped:
-                    g.stop()
-                    break
+                    break  # the finally below ends the C++ generation
             tail = f.finish()
             if tail:
                 yield tail, pending
                 pending = []
         finally:
-            if self._gen_epoch == epoch:
-                if not g.finished:
-                    g.stop()
-                self._record(g)
+            with self._gen_lock:
+                if self._gen_epoch == epoch:
+                    if not g.finished:
+                        g.stop()
+                    self._record(g)
         yield None, _finish_reason(f, g.stop_reason)
 
     # -- logprobs --------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ Generator::Generator(std::shared_ptr<Session> session) : session_(std::move(sess
 }
 
 void Generator::reset() {
+    std::lock_guard<std::mutex> lock(mu_);
     session_->reset();
     history_.clear();
     pending_ = -1;
@@ -28,6 +29,7 @@ bool Generator::is_eog(int32_t id) const { return std::binary_search(eog_.begin(
 
 void Generator::start(const std::vector<int32_t>& prompt, const GenerateParams& p,
                       const std::function<bool()>& keep_going) {
+    std::lock_guard<std::mutex> lock(mu_);
     Session& s = *session_;
     const int64_t n = (int64_t)prompt.size();
     const int64_t n_ctx = s.n_ctx();
@@ -94,6 +96,7 @@ void Generator::start(const std::vector<int32_t>& prompt, const GenerateParams& 
 }
 
 bool Generator::next(TokenInfo& out) {
+    std::lock_guard<std::mutex> lock(mu_);
     if (reason_ != StopReason::None) return false;
     if (stats_.n_generated >= max_tokens_) {
         reason_ = StopReason::Length;

@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 #include "engine/session.h"
@@ -67,6 +68,7 @@ public:
     bool next(TokenInfo& out);
     // End generation now (a stop string matched, the caller was interrupted, ...).
     void stop() {
+        std::lock_guard<std::mutex> lock(mu_);
         if (reason_ == StopReason::None) reason_ = StopReason::Requested;
     }
 
@@ -83,6 +85,7 @@ public:
 private:
     bool is_eog(int32_t id) const;
 
+    std::mutex mu_;                 // start / next / stop / reset one at a time (state stays consistent)
     std::shared_ptr<Session> session_;
     std::vector<int32_t> history_;  // tokens in the KV cache: [session_->n_past()]
     GenerateParams params_;
