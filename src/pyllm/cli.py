@@ -7,6 +7,7 @@
     pyllm run [-m MODEL] "prompt"   stream an answer, then prompt/decode speed (cli_generate.py)
     pyllm chat [-m MODEL]           interactive chat (history, /reset, Ctrl-D exits)
     pyllm tokenize [-m MODEL] TEXT  token ids and pieces
+    pyllm perplexity MODEL --text FILE [--ctx N]   perplexity the way llama.cpp's llama-perplexity does
 
 MODEL is a path to a .gguf file or a known model name (default: the default model, fetched on
 first use).
@@ -145,6 +146,28 @@ def _cmd_cpu(args) -> int:
     return 0
 
 
+def _cmd_perplexity(args) -> int:
+    import time
+
+    from .model import Model
+
+    path = _models.resolve(args.model, quiet=False)
+    with open(args.text, "r", encoding="utf-8", errors="replace") as f:
+        text = f.read()
+    m = Model(path, n_ctx=args.ctx, n_threads=args.threads)
+    ids = m.tokenize(text)
+    n_chunks = len(ids) // args.ctx
+    if args.chunks is not None:
+        n_chunks = min(n_chunks, args.chunks)
+    t0 = time.perf_counter()
+    ppl = m.perplexity(ids, n_ctx=args.ctx, n_chunks=n_chunks)
+    dt = time.perf_counter() - t0
+    print(f"{len(ids)} tokens, {n_chunks} chunks of {args.ctx}, {dt:.1f} s "
+          f"({n_chunks * args.ctx / max(dt, 1e-9):.0f} tok/s)")
+    print(f"perplexity: {ppl:.4f}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="pyllm", description="Run GGUF language models on the CPU.")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
@@ -162,6 +185,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = sub.add_parser("models", help="list the known models")
     sp.set_defaults(func=_cmd_models)
+
+    sp = sub.add_parser("perplexity", help="perplexity of a model on a text file (llama-perplexity method)")
+    sp.add_argument("model", nargs="?", default=None, help="path to a .gguf or a known model name")
+    sp.add_argument("--text", required=True, help="UTF-8 text file")
+    sp.add_argument("--ctx", type=int, default=512, help="chunk size in tokens (default 512)")
+    sp.add_argument("--chunks", type=int, default=None, help="score at most this many chunks")
+    sp.add_argument("--threads", type=int, default=None, help="threads (default: physical cores)")
+    sp.set_defaults(func=_cmd_perplexity)
 
     sp = sub.add_parser("cpu", help="show CPU features and the chosen kernels")
     sp.add_argument("--json", action="store_true")

@@ -180,25 +180,30 @@ class Model(GenerationMixin):
     # -- tokenizer ---------------------------------------------------------------------------------
     @property
     def tokenizer(self):
-        """The model's tokenizer (``pyllm.Tokenizer``), built from the same GGUF on first use."""
+        """The model's :class:`pyllm.Tokenizer`, built from the same GGUF on first use."""
         if self._tokenizer is None:
-            try:
-                from .tokenizer import Tokenizer  # type: ignore
-            except ImportError:
-                raise NotImplementedError(
-                    "this pyllm build has no tokenizer yet; pass token ids instead of text") from None
+            from .tokenizer import Tokenizer
+
             self._tokenizer = Tokenizer.from_gguf(str(self._path))
         return self._tokenizer
 
-    def tokenize(self, text: str, add_bos: Optional[bool] = None, special: bool = False) -> List[int]:
-        """Token ids of ``text`` (with BOS first when the vocabulary asks for it, unless add_bos=False)."""
+    def tokenize(self, text: "str | bytes", add_bos: Optional[bool] = None, special: bool = False) -> List[int]:
+        """Token ids of ``text``. ``add_bos=None``: BOS first when the vocabulary asks for it (as
+        llama.cpp does); True/False force it. ``special``: parse control tokens such as
+        ``<|im_start|>`` written in the text."""
         tok = self.tokenizer
-        ids = list(tok.encode(text, add_special_tokens=False, special=special))  # BOS added below, once
         if add_bos is None:
-            add_bos = self.add_bos
-        if add_bos and self.bos_id is not None:
+            return list(tok.encode(text, add_special_tokens=True, special=special))
+        ids = list(tok.encode(text, add_special_tokens=False, special=special))
+        if add_bos:
+            if self.bos_id is None:
+                raise ValueError("this vocabulary has no BOS token")
             ids = [self.bos_id] + ids
         return ids
+
+    def detokenize(self, ids: Ids, skip_special_tokens: bool = False) -> str:
+        """Text of token ids (invalid UTF-8 becomes U+FFFD)."""
+        return self.tokenizer.decode([int(i) for i in _as_ids(ids)], skip_special_tokens=skip_special_tokens)
 
     # -- inference ---------------------------------------------------------------------------------
     def session(self, n_ctx: Optional[int] = None, n_batch: int = 256, kv_type: str = "f16") -> Session:

@@ -1,5 +1,6 @@
 #include "engine/session.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -37,7 +38,8 @@ Session::Session(std::shared_ptr<const model::Model> m, const SessionParams& p)
       cfg_(model_->config()),
       n_ctx_(resolve_ctx(cfg_, p.n_ctx)),
       n_batch_(std::min<int64_t>(std::max<int64_t>(p.n_batch, 1), n_ctx_)),
-      cache_(cfg_.n_layer, n_ctx_, cfg_.kv_dim(), p.kv_type) {
+      cache_(cfg_.n_layer, n_ctx_, cfg_.kv_dim(), p.kv_type),
+      mm_(n_batch_, std::max({cfg_.n_embd, cfg_.q_dim(), cfg_.n_ff})) {
     PYLLM_CHECK(p.n_batch >= 1, InvalidArgument, "n_batch must be >= 1, got ", p.n_batch);
     const Config& c = cfg_;
     const size_t nb = (size_t)n_batch_;
@@ -166,9 +168,9 @@ void Session::forward(const int32_t* ids, int64_t T, float* out, bool all) {
                 std::memcpy(v + t * KD, r + QD + KD, (size_t)KD * 4);
             }
         } else {
-            matmul(L.wq, xn, q, T, pool);
-            matmul(L.wk, xn, k, T, pool);
-            matmul(L.wv, xn, v, T, pool);
+            const QMatrix* ws[3] = {&L.wq, &L.wk, &L.wv};
+            float* ys[3] = {q, k, v};
+            mm_.run(ws, ys, 3, xn, T, pool);
             if (!L.bq.empty())
                 for (int64_t t = 0; t < T; ++t) {
                     add_to(q + t * QD, L.bq.data(), QD);
@@ -222,8 +224,9 @@ void Session::forward(const int32_t* ids, int64_t T, float* out, bool all) {
             matmul(L.w_down, up, tmp, T, pool);
         } else {
             float* gate = gate_.data();
-            matmul(L.w_gate, xn, gate, T, pool);
-            matmul(L.w_up, xn, up, T, pool);
+            const QMatrix* ws[2] = {&L.w_gate, &L.w_up};
+            float* ys[2] = {gate, up};
+            mm_.run(ws, ys, 2, xn, T, pool);
             const int64_t n = T * F;
             if (c.ffn == FfnKind::SwiGLU)
                 for (int64_t i = 0; i < n; ++i) gate[i] = silu(gate[i]) * up[i];

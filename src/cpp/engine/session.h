@@ -17,6 +17,7 @@
 #include <mutex>
 #include <vector>
 
+#include "engine/matmul_group.h"
 #include "model/kv_cache.h"
 #include "model/model.h"
 
@@ -71,6 +72,7 @@ private:
     std::vector<float> logits_;         // [n_vocab]
     // RoPE: cos/sin [n_ctx][n_rot/2] for global layers (g) and sliding-window layers (l).
     std::vector<float> cos_g_, sin_g_, cos_l_, sin_l_;
+    MatmulGroup mm_;  // Q/K/V and gate/up in one pass each (its activation scratch: [n_batch][...])
 };
 
 }  // namespace pyllm::engine
