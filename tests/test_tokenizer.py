@@ -377,3 +377,49 @@ def test_unicode_tables_up_to_date():
     r = subprocess.run([sys.executable, str(repo / "tools/gen_unicode_tables.py"), "--check"],
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+# ---- a pure-Python reference of the SentencePiece merge loop (the oracle for the fast path) --------
+
+_spm_ref_data = {}
+
+
+def spm_reference(path, text):
+    """llama.cpp's SPM algorithm, written naively: escape spaces as '▁' (plus one leading), then
+    repeatedly merge the adjacent pair whose concatenation is the highest-scoring token (leftmost
+    on ties); leftovers become <0xXX> byte tokens."""
+    if path not in _spm_ref_data:
+        # raw metadata through the GGUF reader (not the tokenizer; the gguf package is much slower)
+        f = pyllm.GGUFFile(path)
+        toks, scores = f.metadata["tokenizer.ggml.tokens"], f.metadata["tokenizer.ggml.scores"]
+        _spm_ref_data[path] = ({t: i for i, t in enumerate(toks)}, scores)
+    vocab, scores = _spm_ref_data[path]
+    if not text:
+        return []
+    syms = list("▁" + text.replace(" ", "▁"))
+    while True:
+        best = None
+        for i in range(len(syms) - 1):
+            t = syms[i] + syms[i + 1]
+            if t in vocab and (best is None or scores[vocab[t]] > best[0]):
+                best = (scores[vocab[t]], i)
+        if best is None:
+            break
+        i = best[1]
+        syms[i:i + 2] = [syms[i] + syms[i + 1]]
+    out = []
+    for s in syms:
+        if s in vocab:
+            out.append(vocab[s])
+        else:
+            out.extend(vocab["<0x%02X>" % b] for b in s.encode("utf-8"))
+    return out
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("abcdefghij ABC  .,!?'\n\t-_0123456789éüñ日本語🦙")), max_size=40))
+def test_spm_matches_reference(vocab_dir, text):
+    for name in ("llama-spm", "phi-3"):
+        path = vocab_dir / f"ggml-vocab-{name}.gguf"
+        tok = tok_for(vocab_dir, name)
+        assert tok.encode(text, add_special_tokens=False) == spm_reference(path, text)

@@ -94,11 +94,19 @@ void register_tokenizer(py::module_& m) {
             }
             return to_list(ids);
         }, py::arg("text"), py::arg("add_special"), py::arg("parse_special"))
-        .def("encode_batch", [](const Tokenizer& t, const std::vector<py::bytes>& texts, bool add_special,
+        .def("encode_batch", [](const Tokenizer& t, const py::list& texts, bool add_special,
                                 bool parse_special, int n_threads) {
+            // Views into the bytes objects; `keep` holds references in case the list changes while
+            // the GIL is released.
             std::vector<std::string_view> views;
+            std::vector<py::object> keep;
             views.reserve(texts.size());
-            for (const py::bytes& b : texts) views.push_back(bytes_view(b));
+            keep.reserve(texts.size());
+            for (py::handle h : texts) {
+                keep.push_back(py::reinterpret_borrow<py::object>(h));
+                PYLLM_CHECK(PyBytes_Check(h.ptr()), InvalidArgument, "encode_batch expects a list of bytes");
+                views.push_back(std::string_view(PyBytes_AS_STRING(h.ptr()), static_cast<size_t>(PyBytes_GET_SIZE(h.ptr()))));
+            }
             if (n_threads <= 0) n_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
             std::vector<std::vector<int32_t>> res;
             {

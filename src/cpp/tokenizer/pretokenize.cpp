@@ -36,6 +36,21 @@ inline uint32_t match_contraction(const Text& t, uint32_t pos, uint32_t e, bool 
 
 constexpr uint8_t kWLN = kWhitespace | kLetter | kNumber;
 
+// Append a span; the scanners call this per piece, so keep the common path inline.
+#if defined(__GNUC__)
+#define PYLLM_INLINE inline __attribute__((always_inline))
+#else
+#define PYLLM_INLINE inline
+#endif
+PYLLM_INLINE void put(std::vector<Span>& out, uint32_t b, uint32_t e) {
+    if (out.size() < out.capacity()) {
+        out.emplace_back(b, e);
+    } else {
+        out.reserve(out.capacity() * 2 + 64);
+        out.emplace_back(b, e);
+    }
+}
+
 // gpt-2: 's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+
 void pass_gpt2(const Text& t, uint32_t b, uint32_t e, std::vector<Span>& out) {
     uint32_t pos = b;
@@ -44,7 +59,7 @@ void pass_gpt2(const Text& t, uint32_t b, uint32_t e, std::vector<Span>& out) {
         const uint32_t c = t.cp[pos];
         if (c == '\'') {
             const uint32_t m = match_contraction(t, pos, e, false);
-            if (m != pos) { out.emplace_back(start, m); pos = m; continue; }
+            if (m != pos) { put(out, start, m); pos = m; continue; }
         }
         const uint8_t f2 = (c == ' ') ? F(t, pos + 1, e) : t.fl[pos];
         if (f2 & kLetter) {
@@ -63,7 +78,7 @@ void pass_gpt2(const Text& t, uint32_t b, uint32_t e, std::vector<Span>& out) {
             else if (k > 0) pos += k;
             else pos += 1;
         }
-        out.emplace_back(start, pos);
+        put(out, start, pos);
     }
 }
 
@@ -77,13 +92,13 @@ void pass_llama3(const Text& t, uint32_t b, uint32_t e, uint32_t max_digits, std
         const uint8_t f = t.fl[pos];
         if (c == '\'') {
             const uint32_t m = match_contraction(t, pos, e, true);
-            if (m != pos) { out.emplace_back(start, m); pos = m; continue; }
+            if (m != pos) { put(out, start, m); pos = m; continue; }
         }
         if (!(c == '\r' || c == '\n' || (f & kNumber))) {
             if ((f & kLetter) || (F(t, pos + 1, e) & kLetter)) {
                 ++pos;
                 while (F(t, pos, e) & kLetter) ++pos;
-                out.emplace_back(start, pos);
+                put(out, start, pos);
                 continue;
             }
         }
@@ -91,9 +106,9 @@ void pass_llama3(const Text& t, uint32_t b, uint32_t e, uint32_t max_digits, std
             uint32_t ini = pos;
             while (F(t, pos, e) & kNumber) {
                 ++pos;
-                if (pos - ini >= max_digits) { out.emplace_back(ini, pos); ini = pos; }
+                if (pos - ini >= max_digits) { put(out, ini, pos); ini = pos; }
             }
-            if (pos > ini) out.emplace_back(ini, pos);
+            if (pos > ini) put(out, ini, pos);
             continue;
         }
         const uint8_t f2 = (c == ' ') ? F(t, pos + 1, e) : f;
@@ -101,7 +116,7 @@ void pass_llama3(const Text& t, uint32_t b, uint32_t e, uint32_t max_digits, std
             pos += (c == ' ');
             for (uint8_t g; (g = F(t, pos, e)) && !(g & kWLN);) ++pos;
             for (uint32_t c2; (c2 = C(t, pos, e)) == '\r' || c2 == '\n';) ++pos;
-            out.emplace_back(start, pos);
+            put(out, start, pos);
             continue;
         }
         uint32_t k = 0, last_nl = 0;
@@ -114,7 +129,7 @@ void pass_llama3(const Text& t, uint32_t b, uint32_t e, uint32_t max_digits, std
         else if (k > 1 && pos + k < e) pos += k - 1;
         else if (k > 0) pos += k;
         else pos += 1;
-        out.emplace_back(start, pos);
+        put(out, start, pos);
     }
 }
 
@@ -182,14 +197,14 @@ void pass_isolate(const Pass& p, const Text& t, uint32_t b, uint32_t e, std::vec
     while (pos < e) {
         const uint32_t m = match_at(p, t, pos, e);
         if (m > pos) {
-            if (pos > gap) out.emplace_back(gap, pos);
-            out.emplace_back(pos, m);
+            if (pos > gap) put(out, gap, pos);
+            put(out, pos, m);
             pos = gap = m;
         } else {
             ++pos;
         }
     }
-    if (e > gap) out.emplace_back(gap, e);
+    if (e > gap) put(out, gap, e);
 }
 
 void run_pass(const Pass& p, const Text& t, uint32_t b, uint32_t e, std::vector<Span>& out) {

@@ -1,17 +1,58 @@
 // spm.cpp — see spm.h.
 #include "tokenizer/spm.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <queue>
 #include <string>
 
+#include "tokenizer/piece_cache.h"
 #include "tokenizer/unicode.h"
 
 namespace pyllm::tokenizer {
 
-SentencePieceBPE::SentencePieceBPE(const Vocab& v) : v_(v) {
+namespace {
+constexpr uint64_t kNoPair = ~0ull;
+inline uint64_t pair_key(uint32_t a, uint32_t b) { return (static_cast<uint64_t>(a) << 21) | b; }
+}  // namespace
+
+bool SentencePieceBPE::has_pair(uint32_t a, uint32_t b) const {
+    const uint64_t k = pair_key(a, b);
+    for (size_t i = hash_u64(k) & pair_mask_;; i = (i + 1) & pair_mask_) {
+        if (pair_set_[i] == k) return true;
+        if (pair_set_[i] == kNoPair) return false;
+    }
+}
+
+SentencePieceBPE::SentencePieceBPE(const Vocab& v) : v_(v), instance_id_(PieceCache::new_owner_id()) {
     text_to_id_.reserve(v.tokens.size());
     for (int32_t i = 0; i < v.size(); ++i) text_to_id_.set(v.tokens[i], i);
+    // Adjacent code-point pairs inside tokens (tokens that are not valid UTF-8 disable chunking).
+    std::vector<uint64_t> pairs;
+    bool all_valid = true;
+    for (const std::string& t : v.tokens) {
+        if (!utf8_is_lenient_valid(t)) { all_valid = false; break; }
+        size_t pos = 0;
+        uint32_t prev = utf8_decode(t.data(), t.size(), &pos);
+        while (pos < t.size()) {
+            const uint32_t c = utf8_decode(t.data(), t.size(), &pos);
+            pairs.push_back(pair_key(prev, c));
+            prev = c;
+        }
+    }
+    if (all_valid) {
+        std::sort(pairs.begin(), pairs.end());
+        pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
+        size_t cap = 16;
+        while (cap < pairs.size() * 2) cap <<= 1;
+        pair_set_.assign(cap, kNoPair);
+        pair_mask_ = cap - 1;
+        for (uint64_t k : pairs) {
+            size_t i = hash_u64(k) & pair_mask_;
+            while (pair_set_[i] != kNoPair) i = (i + 1) & pair_mask_;
+            pair_set_[i] = k;
+        }
+    }
     for (int b = 0; b < 256; ++b) {
         char hex[8];
         std::snprintf(hex, sizeof hex, "<0x%02X>", b);
@@ -37,6 +78,38 @@ void SentencePieceBPE::encode(std::string_view text, bool prefix_space, std::vec
     }
     if (s.empty()) return;
 
+    // Cut where no token can span (see has_pair); only for well-formed text.
+    if (pair_set_.empty() || !utf8_is_lenient_valid(s)) {
+        encode_chunk(s, out);
+        return;
+    }
+    PieceCache& cache = PieceCache::for_this_thread();
+    thread_local std::vector<int32_t> tls_tmp;
+    std::vector<int32_t>& tmp = tls_tmp;
+    auto flush = [&](std::string_view chunk) {
+        const bool cacheable = chunk.size() <= PieceCache::kMaxKey;
+        if (cacheable && cache.lookup(instance_id_, chunk, out)) return;
+        tmp.clear();
+        encode_chunk(chunk, tmp);
+        if (cacheable) cache.store(instance_id_, chunk, tmp.data(), tmp.size());
+        out.insert(out.end(), tmp.begin(), tmp.end());
+    };
+    size_t chunk = 0, pos = 0;
+    uint32_t prev = utf8_decode(s.data(), s.size(), &pos);
+    while (pos < s.size()) {
+        const size_t at = pos;
+        const uint32_t c = utf8_decode(s.data(), s.size(), &pos);
+        if (!has_pair(prev, c)) {
+            flush(std::string_view(s).substr(chunk, at - chunk));
+            chunk = at;
+        }
+        prev = c;
+    }
+    flush(std::string_view(s).substr(chunk));
+}
+
+void SentencePieceBPE::encode_chunk(std::string_view s, std::vector<int32_t>& out) const {
+    if (s.empty()) return;
     // Symbols: [start, start+len) byte ranges of s, linked; len == 0 once merged away.
     struct Sym {
         uint32_t start, len;

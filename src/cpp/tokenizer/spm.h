@@ -19,8 +19,19 @@ public:
     void encode(std::string_view text, bool prefix_space, std::vector<int32_t>& out) const override;
 
 private:
+    // The merge loop on one chunk of escaped text (a heap of candidate pairs).
+    void encode_chunk(std::string_view s, std::vector<int32_t>& out) const;
+
     const Vocab& v_;
+    uint64_t instance_id_;  // owner tag in the per-thread chunk cache
     StringIdMap text_to_id_;
+    // Every pair of adjacent code points that occurs inside some token ((a << 21) | b). Where the
+    // text has a pair outside this set, no token can span that point, so no merge ever crosses it
+    // and the text is cut there into chunks that are merged independently (same result, and the
+    // merge heap stays small on long texts).
+    std::vector<uint64_t> pair_set_;  // open addressing, kNoPair = empty
+    size_t pair_mask_ = 0;
+    bool has_pair(uint32_t a, uint32_t b) const;
     int32_t byte_token_[256];  // <0xXX> (or the one-byte token, or unk; -1 = none)
 };
 

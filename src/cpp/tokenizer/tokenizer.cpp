@@ -37,9 +37,12 @@ std::string make_piece(const Vocab& v, int32_t id) {
     if (v.kind == ModelKind::SentencePiece) {
         if (t == TokenType::Byte) {
             // "<0xXX>"
-            if (text.size() == 6 && text.compare(0, 3, "<0x") == 0) {
-                return std::string(1, static_cast<char>(std::stoi(text.substr(3, 2), nullptr, 16)));
-            }
+            auto hex = [](char c) {
+                return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+            };
+            if (text.size() == 6 && text.compare(0, 3, "<0x") == 0 && text[5] == '>' && hex(text[3]) >= 0 &&
+                hex(text[4]) >= 0)
+                return std::string(1, static_cast<char>(hex(text[3]) * 16 + hex(text[4])));
             return text;
         }
         if (t != TokenType::Normal) return std::string();
@@ -124,16 +127,15 @@ std::vector<int32_t> Tokenizer::encode(std::string_view text, bool add_special, 
         PYLLM_CHECK(vocab_.bos >= 0, InvalidArgument, "the vocabulary asks for a BOS token but has no valid bos id");
         out.push_back(vocab_.bos);
     }
-    thread_local std::vector<Fragment> frags;
+    thread_local std::vector<Fragment> tls_frags;
+    std::vector<Fragment>& frags = tls_frags;  // the models never re-enter encode(), so reuse is safe
     frags.clear();
     if (!text.empty()) {
-        PYLLM_CHECK(text.size() < 0xFFFFFFF0u, InvalidArgument, "text of ", text.size(), " bytes is too long (max 4 GiB)");
+        PYLLM_CHECK(text.size() < 0x7FFFFFF0u, InvalidArgument, "text of ", text.size(), " bytes is too long (max 2 GiB)");
         impl_->special->split(text, parse_special, frags);
     }
-    // Copy: the model may use the thread-local fragment buffer's thread for nested work.
-    const std::vector<Fragment> fr = frags;
     bool prev_special = true;  // SentencePiece prefixes a space to the first fragment and after specials
-    for (const Fragment& f : fr) {
+    for (const Fragment& f : frags) {
         if (f.token >= 0) {
             out.push_back(f.token);
             prev_special = true;
