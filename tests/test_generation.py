@@ -362,3 +362,15 @@ def test_threads_sharing_a_model_take_turns(m):
     for t in threads:
         t.join()
     assert results == {i: (expected(12) if i % 2 == 0 else " bye") for i in range(6)}
+
+
+def test_echo_and_suffix(m):
+    out = m("A", max_tokens=3, temperature=0, echo=True, suffix="!")
+    assert out["choices"][0]["text"] == "A the end is!"
+    chunks = list(m("A", max_tokens=3, temperature=0, echo=True, stream=True))
+    assert chunks[0]["choices"][0]["text"] == "A"
+    assert "".join(c["choices"][0]["text"] for c in chunks) == "A the end is"
+
+
+def test_text_prompt_and_stop_as_string(m):
+    assert m.generate("A", max_tokens=10, temperature=0, stop="XY") == " the end is near. "
