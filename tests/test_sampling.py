@@ -15,7 +15,7 @@ def params(**kw):
 
 
 def ref_distribution(logits, history, temperature=0.8, top_k=40, top_p=0.95, min_p=0.05, repeat_penalty=1.0,
-                     presence_penalty=0.0, frequency_penalty=0.0, penalty_last_n=64):
+                     presence_penalty=0.0, frequency_penalty=0.0, penalty_last_n=64, typical_p=1.0):
     l = np.asarray(logits, np.float64).copy()
     window = history if penalty_last_n < 0 else history[len(history) - min(len(history), penalty_last_n):]
     ids, counts = np.unique(np.asarray(window, int), return_counts=True) if len(window) else ([], [])
@@ -26,8 +26,19 @@ def ref_distribution(logits, history, temperature=0.8, top_k=40, top_p=0.95, min
     if temperature == 0:
         p[int(np.argmax(l))] = 1.0
         return p
+    if temperature < 0:
+        e = np.exp(l - l.max())
+        return e / e.sum()
     order = np.lexsort((np.arange(len(l)), -l))  # descending logit, ascending id
     keep = order if top_k <= 0 else order[:top_k]
+    if typical_p < 1:  # locally typical: closest surprise to the entropy first, until typical_p mass
+        pr = np.exp(l[keep] - l[keep].max())
+        pr /= pr.sum()
+        ent = -(pr * np.log(pr)).sum()
+        by = np.argsort(np.abs(-np.log(pr) - ent), kind="stable")
+        n = int(np.searchsorted(np.cumsum(pr[by]), typical_p) + 1)
+        kept = keep[by[:min(n, len(keep))]]
+        keep = kept[np.lexsort((kept, -l[kept]))]
     if top_p < 1:
         pr = np.exp(l[keep] - l[keep].max())
         pr /= pr.sum()
@@ -49,6 +60,8 @@ CASES = [
     dict(temperature=0.7, top_k=0, top_p=1.0, min_p=0.2),
     dict(temperature=1.0, top_k=10, top_p=0.9, min_p=0.05, repeat_penalty=1.3, presence_penalty=0.5,
          frequency_penalty=0.3),
+    dict(temperature=1.0, top_k=0, top_p=1.0, min_p=0.0, typical_p=0.5),
+    dict(temperature=-1.0),  # negative temperature: the plain softmax, no truncation (llama-cpp-python)
 ]
 
 
