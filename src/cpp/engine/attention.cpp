@@ -23,7 +23,7 @@ void attention(const AttentionArgs& a, ThreadPool& pool) {
     const KernelTable& k = kernels();
     const int64_t hd = a.head_dim, qd = a.n_head * hd, group = a.n_head / a.n_kv_head;
     const int64_t items = a.n_tokens * a.n_head;
-    pool.run([&](int ti, int nt) {
+    auto body = [&](int ti, int nt) {
         int64_t i0, i1;
         ThreadPool::chunk(items, ti, nt, 1, &i0, &i1);
         float* scores = a.scratch + (int64_t)ti * a.scratch_stride;  // [n_ctx]
@@ -58,7 +58,15 @@ void attention(const AttentionArgs& a, ThreadPool& pool) {
                 for (int64_t d = 0; d < hd; ++d) o[d] += wj * v[d];
             }
         }
-    });
+    };
+    // Small jobs (decode at short context) run on the calling thread: a pool wake-up would cost
+    // more than it saves. Either way every (token, head) item is computed the same way.
+    const double work = (double)items * (double)(a.pos0 + a.n_tokens) * (double)hd;
+    if (pool.size() == 1 || work < 262144.0) {
+        body(0, 1);
+    } else {
+        pool.run(body);
+    }
 }
 
 }  // namespace pyllm::engine

@@ -33,10 +33,10 @@ using QuantizeActFn = void (*)(const float* x, void* dst, int64_t n);
 
 // The largest tile a GemmTileFn computes in one call.
 constexpr int kTileRows = 4;
-constexpr int kTileCols = 4;
+constexpr int kTileCols = 8;
 
 // A tile of dot products between nr weight rows and nc quantized activation rows:
-//   y[t * y_stride + r] = sum_i W[r][i] * A[t][i]   for r < nr <= kTileRows, t < nc <= kTileCols
+//   y[t * y_stride + r] = sum_i W[r][i] * A[t][i]   for r < nr <= kTileRows (4), t < nc <= kTileCols (8)
 //   w: nr rows of n / block_size weight blocks, w_stride bytes apart
 //   a: nc rows of n / act block activation blocks, a_stride bytes apart
 // Each weight block is loaded once per tile and reused for all nc activation rows.
@@ -72,11 +72,11 @@ struct QuantKernels {
     QuantizeActFn quantize_act[kActTypeCount];  // [int(ActType)]; nullptr for ActType::F32
     TypeKernels types[kTypeKernelSlots];        // [type id]
 };
-// Defined in qdot_scalar.cpp / qdot_avx2.cpp (constant-initialised data, so the tables that point at
-// them are constant-initialised too: no static-initialisation order issue). The AVX-512 table
-// currently points at the AVX2 quantized kernels (AVX2 instructions run on every AVX-512 CPU).
+// Defined in qdot_scalar.cpp / qdot_avx2.cpp / qdot_avx512.cpp (constant-initialised data, so the
+// tables that point at them are constant-initialised too: no static-initialisation order issue).
 extern const QuantKernels kQuantKernelsScalar;
 extern const QuantKernels kQuantKernelsAvx2;
+extern const QuantKernels kQuantKernelsAvx512;
 
 // Table getters: scalar always exists; the others return nullptr when not compiled in.
 const KernelTable* kernel_table_scalar();

@@ -39,7 +39,7 @@ float dot_f32(const float* a, const float* b, size_t n) {
     return _mm512_reduce_add_ps(acc);
 }
 
-const KernelTable kTable = {Isa::AVX512, f16_to_f32, bf16_to_f32, dot_f32, &kQuantKernelsAvx2};  // quantized kernels: the AVX2 ones (see qdot_avx512.cpp)
+const KernelTable kTable = {Isa::AVX512, f16_to_f32, bf16_to_f32, dot_f32, &kQuantKernelsAvx512};
 
 }  // namespace
 

@@ -5,7 +5,7 @@
 //
 // Quantized weights: x is quantized once per call to the weight type's activation format
 // (KernelTable::q->types[type].act: Q8A or Q8K blocks), then integer dot-product tiles of up to
-// 4 weight rows x 4 tokens run on the pool's threads, each thread owning a contiguous range of output
+// 4 weight rows x 8 tokens run on the pool's threads, each thread owning a contiguous range of output
 // rows (n_tokens == 1: a 4-row matvec; n_tokens > 1: every 4-row weight group is reused across all
 // tokens while it is in L1). F32/F16/BF16 weights take a float path (dequantize a row, dot per token).
 // This is the engine's only entry to the matmul kernels.
@@ -30,7 +30,8 @@ struct QMatrix {
 // True if matmul supports weights of this type (on every ISA).
 bool matmul_supports(gguf::TensorType type);
 
-// Throws InvalidArgument if the shapes do not fit, NotImplemented for an unsupported type.
+// x and y must not overlap. Throws InvalidArgument if the shapes do not fit, NotImplemented for an
+// unsupported type.
 void matmul(const QMatrix& w, const float* x, float* y, int64_t n_tokens, ThreadPool& pool);
 // The same with an explicit kernel table (tests compare ISA levels with it).
 void matmul(const QMatrix& w, const float* x, float* y, int64_t n_tokens, ThreadPool& pool, const KernelTable& k);

@@ -1,0 +1,260 @@
+"""Quantized dot products and the threaded matmul, against independent numpy references.
+
+Oracles:
+  * the activation formats are re-implemented here in numpy (Q8A: 32 int8 + float d + float s;
+    Q8K: 256 int8 + float d + 16 int16 block sums) and compared byte for byte on every ISA;
+  * matmul results are compared with float64 numpy on the weights dequantized by the gguf package
+    (bit-exact with ours, see test_quant_dequant.py).
+
+Error bounds asserted (documented in docs/README-kernels.md):
+  (a) arithmetic: |y - W·x̂| <= slack, x̂ the dequantized quantized activation. The kernels' integer
+      sums are exact, so only float32 rounding of per-block products and of the sum over blocks
+      remains: slack = (n_blocks + 8) * 2^-23 * Σ|W||x̂|.
+  (b) activation quantization: |y - W·x| <= Σ_blocks (d_a / 2) · Σ_{i in block} |W_i| + slack,
+      since every activation element is off by at most half its block's step d_a = max|x| / 127.
+  (c) ISA agreement: |y_isa - y_scalar| <= 1e-5 · Σ|W||x| (same integer sums; only the float
+      summation order of the block terms differs: 8 SIMD lanes and FMA).
+"""
+
+import numpy as np
+import pytest
+
+gguf = pytest.importorskip("gguf")
+from gguf import GGMLQuantizationType as QT  # noqa: E402
+from gguf import quants  # noqa: E402
+
+from pyllm import _core  # noqa: E402
+
+F16_FIELDS = {
+    "Q4_0": [0], "Q4_1": [0, 2], "Q5_0": [0], "Q5_1": [0, 2], "Q8_0": [0], "IQ4_NL": [0],
+    "Q2_K": [80, 82], "Q3_K": [108], "Q4_K": [0, 2], "Q5_K": [0, 2], "Q6_K": [208], "IQ4_XS": [0],
+}
+QTYPES = list(F16_FIELDS)
+ISAS = ["avx2", "avx512"]  # SIMD levels; a test for a level this CPU lacks is skipped
+AVAILABLE = set(_core.available_isas())
+
+
+def need(isa):
+    if isa not in AVAILABLE:
+        pytest.skip(f"{isa} is not available on this CPU/OS")
+EPS32 = 2.0 ** -23
+
+
+def block_size(name):
+    return quants.GGML_QUANT_SIZES[QT[name]][0]
+
+
+def random_weights(name, n_out, n_in, rng):
+    bs, ts = quants.GGML_QUANT_SIZES[QT[name]]
+    raw = rng.integers(0, 256, size=(n_out * n_in // bs, ts), dtype=np.uint8)
+    for off in F16_FIELDS[name]:
+        v = (rng.standard_normal(raw.shape[0]) * 0.02).astype(np.float16)
+        raw[:, off:off + 2] = v.view(np.uint8).reshape(-1, 2)
+    raw = raw.reshape(-1)
+    w = quants.dequantize(raw.reshape(-1, ts), QT[name]).reshape(n_out, n_in)
+    return raw, w.astype(np.float64)
+
+
+# ---- numpy reference of the activation formats ------------------------------------------------------
+def ref_quantize(x, qk):
+    """x: [n] float32 -> (d [nb] float32, q [nb, qk] int8)."""
+    xb = x.astype(np.float32).reshape(-1, qk)
+    amax = np.abs(xb).max(axis=1)
+    d = (amax / np.float32(127)).astype(np.float32)
+    with np.errstate(divide="ignore"):
+        inv = np.where(d != 0, np.float32(1) / d, np.float32(0)).astype(np.float32)
+    q = np.rint(xb * inv[:, None]).astype(np.int8)  # rint: round half to even
+    return d, q
+
+
+def ref_q8a_bytes(x):
+    d, q = ref_quantize(x, 32)
+    s = (d * q.astype(np.int32).sum(axis=1).astype(np.float32)).astype(np.float32)
+    out = np.zeros((d.size, 40), np.uint8)
+    out[:, 0:4] = d.view(np.uint8).reshape(-1, 4)
+    out[:, 4:8] = s.view(np.uint8).reshape(-1, 4)
+    out[:, 8:] = q.view(np.uint8)
+    return out.reshape(-1)
+
+
+def ref_q8k_bytes(x):
+    d, q = ref_quantize(x, 256)
+    bs = q.astype(np.int32).reshape(-1, 16, 16).sum(axis=2).astype(np.int16)
+    out = np.zeros((d.size, 292), np.uint8)
+    out[:, 0:4] = d.view(np.uint8).reshape(-1, 4)
+    out[:, 4:260] = q.view(np.uint8)
+    out[:, 260:] = bs.view(np.uint8).reshape(-1, 32)
+    return out.reshape(-1)
+
+
+def dequantized_activation(x2d, qk):
+    rows, steps = [], []
+    for x in x2d:
+        d, q = ref_quantize(x, qk)
+        rows.append((q.astype(np.float64) * d[:, None].astype(np.float64)).reshape(-1))
+        steps.append(d.astype(np.float64))
+    return np.array(rows), np.array(steps)  # [n_tokens, n_in], [n_tokens, n_blocks]
+
+
+def check_matmul(name, raw, w, x, y, check_quant_bound=True):
+    """Assert bounds (a) and (b) for y = matmul(W, x)."""
+    qk = 1 if name in ("F32", "F16", "BF16") else (32 if block_size(name) == 32 else 256)
+    n_out, n_in = w.shape
+    if qk == 1:
+        ref = x.astype(np.float64) @ w.T
+        tol = (n_in + 8) * EPS32 * (np.abs(x).astype(np.float64) @ np.abs(w).T)
+        assert np.all(np.abs(y - ref) <= tol + 1e-30), f"{name}: float path error {np.max(np.abs(y - ref) - tol)}"
+        return
+    xh, steps = dequantized_activation(x, qk)
+    nb = n_in // qk
+    slack = (nb + 8) * EPS32 * (np.abs(xh) @ np.abs(w).T) + 1e-30
+    err_a = np.abs(y - xh @ w.T)
+    assert np.all(err_a <= slack), f"{name}: arithmetic error {err_a.max()} > slack {slack[err_a > slack].min()}"
+    if check_quant_bound:
+        absw_blocks = np.abs(w).reshape(n_out, nb, qk).sum(axis=2)  # [n_out, nb]
+        qbound = (steps / 2) @ absw_blocks.T                          # [n_tokens, n_out]
+        err_b = np.abs(y - x.astype(np.float64) @ w.T)
+        assert np.all(err_b <= qbound + slack), f"{name}: quantization error {err_b.max()} above bound"
+
+
+# ---- activation quantizers -----------------------------------------------------------------------------
+@pytest.mark.parametrize("isa", ["scalar"] + ISAS)
+@pytest.mark.parametrize("wtype,act", [("Q4_0", "Q8A"), ("Q4_K", "Q8K")])
+def test_quantize_activation_bytes(isa, wtype, act):
+    need(isa)
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal(2048).astype(np.float32) * 3
+    x[:256] = 0.0                     # all-zero blocks: d = 0, q = 0
+    x[300] = 1e30                     # one huge value dominates its block
+    x[600:632] = np.arange(32) - 15.5  # exact halves: round-half-to-even
+    name, got = _core.quantize_activation(x, wtype, isa=isa)
+    assert name == act
+    want = ref_q8a_bytes(x) if act == "Q8A" else ref_q8k_bytes(x)
+    assert np.array_equal(got, want)
+
+
+# ---- matmul on odd shapes: scalar vs float64 with the documented bounds --------------------------------
+@pytest.mark.parametrize("name", QTYPES)
+def test_scalar_matmul_shapes(name):
+    rng = np.random.default_rng(abs(hash(name)) % 1000)
+    bs = block_size(name)
+    n_in = 3 * bs if bs == 256 else 9 * bs
+    for n_out in (1, 3, 17, 255):
+        raw, w = random_weights(name, n_out, n_in, rng)
+        for n_tokens in (1, 2, 7, 33):
+            x = rng.standard_normal((n_tokens, n_in)).astype(np.float32)
+            y = _core.matmul(raw, name, n_in, n_out, x, isa="scalar")
+            assert y.shape == (n_tokens, n_out) and y.dtype == np.float32
+            check_matmul(name, raw, w, x, y)
+
+
+@pytest.mark.parametrize("name", QTYPES)
+def test_matmul_row_lengths(name):
+    # n_in: every block multiple up to a few thousand (a sample of them), on the active ISA, 2 threads
+    rng = np.random.default_rng(11)
+    bs = block_size(name)
+    counts = [1, 2, 3, 5, 11] if bs == 256 else [1, 2, 3, 7, 18, 45, 96]
+    for nb in counts:
+        n_in = nb * bs
+        raw, w = random_weights(name, 17, n_in, rng)
+        x = rng.standard_normal((7, n_in)).astype(np.float32)
+        check_matmul(name, raw, w, x, _core.matmul(raw, name, n_in, 17, x, n_threads=2))
+
+
+@pytest.mark.parametrize("isa", ISAS)
+@pytest.mark.parametrize("name", QTYPES)
+def test_isa_matches_scalar(isa, name):
+    need(isa)
+    rng = np.random.default_rng(5)
+    bs = block_size(name)
+    n_in = 2 * bs if bs == 256 else 7 * bs
+    for n_out in (1, 3, 17, 255):
+        raw, w = random_weights(name, n_out, n_in, rng)
+        for n_tokens in (1, 2, 7, 13, 33, 64):
+            x = rng.standard_normal((n_tokens, n_in)).astype(np.float32)
+            ys = _core.matmul(raw, name, n_in, n_out, x, isa="scalar")
+            yi = _core.matmul(raw, name, n_in, n_out, x, n_threads=2, isa=isa)
+            tol = 1e-5 * (np.abs(x).astype(np.float64) @ np.abs(w).T) + 1e-30
+            assert np.all(np.abs(yi - ys) <= tol), f"{isa} {name} n_out={n_out} n_tokens={n_tokens}"
+            check_matmul(name, raw, w, x, yi, check_quant_bound=False)
+
+
+@pytest.mark.parametrize("isa", ["scalar"] + ISAS)
+@pytest.mark.parametrize("name", ["F32", "F16", "BF16"])
+def test_float_weights(isa, name):
+    need(isa)
+    rng = np.random.default_rng(3)
+    n_out, n_in = 19, 75
+    wf = rng.standard_normal((n_out, n_in)).astype(np.float32)
+    if name == "F32":
+        raw = wf.view(np.uint8).reshape(-1)
+    elif name == "F16":
+        raw = wf.astype(np.float16).view(np.uint8).reshape(-1)
+    else:
+        raw = quants.quantize(wf, QT.BF16).reshape(-1)
+    w = _core.dequantize(raw, name, n_out * n_in).reshape(n_out, n_in).astype(np.float64)
+    for n_tokens in (1, 2, 7):
+        x = rng.standard_normal((n_tokens, n_in)).astype(np.float32)
+        check_matmul(name, raw, w, x, _core.matmul(raw, name, n_in, n_out, x, n_threads=2, isa=isa))
+
+
+def test_zero_tokens_and_zero_weights():
+    raw = np.zeros(18 * 4, np.uint8)
+    y = _core.matmul(raw, "Q4_0", 32, 4, np.ones((3, 32), np.float32))
+    assert np.array_equal(y, np.zeros((3, 4), np.float32))
+    y = _core.matmul(raw, "Q4_0", 32, 4, np.zeros((0, 32), np.float32))
+    assert y.shape == (0, 4)
+
+
+def test_matmul_errors():
+    x = np.ones((2, 64), np.float32)
+    with pytest.raises(ValueError, match="bytes"):
+        _core.matmul(np.zeros(10, np.uint8), "Q4_0", 64, 3, x)
+    with pytest.raises(ValueError, match="whole number"):
+        _core.matmul(np.zeros(18 * 3, np.uint8), "Q4_0", 48, 3, np.ones((2, 48), np.float32))
+    with pytest.raises(ValueError, match=r"x must be"):
+        _core.matmul(np.zeros(36 * 3, np.uint8), "Q4_0", 64, 3, np.ones((2, 63), np.float32))
+    with pytest.raises(NotImplementedError, match="IQ2_XXS"):
+        _core.matmul(np.zeros(66, np.uint8), "IQ2_XXS", 256, 1, np.ones((1, 256), np.float32))
+    with pytest.raises(ValueError, match="unknown tensor type"):
+        _core.matmul(np.zeros(66, np.uint8), "Q7_Z", 256, 1, np.ones((1, 256), np.float32))
+    with pytest.raises(ValueError, match="n_threads"):
+        _core.matmul(np.zeros(36 * 3, np.uint8), "Q4_0", 64, 3, x, n_threads=0)
+
+
+# ---- real weights ---------------------------------------------------------------------------------
+def _real_tensor_check(path, names):
+    import pyllm
+
+    rng = np.random.default_rng(9)
+    seen = set()
+    with pyllm.GGUFFile(path) as f:
+        for name in names:
+            info = f.tensor_info(name)
+            rows = min(info.shape[0], 300)
+            n_in = info.shape[1]
+            row_bytes = info.nbytes // info.shape[0]
+            mm = np.memmap(path, dtype=np.uint8, mode="r", offset=info.offset, shape=(rows * row_bytes,))
+            raw = np.array(mm)
+            w = quants.dequantize(raw.reshape(rows, -1), QT[info.type]).reshape(rows, n_in).astype(np.float64)
+            x = rng.standard_normal((5, n_in)).astype(np.float32)
+            y = _core.matmul(raw, info.type, n_in, rows, x, n_threads=2)
+            check_matmul(info.type, raw, w, x, y)
+            seen.add(info.type)
+    return seen
+
+
+def test_real_smollm2(smollm2_path):
+    seen = _real_tensor_check(smollm2_path, ["token_embd.weight", "blk.0.ffn_down.weight", "blk.3.attn_q.weight"])
+    assert seen == {"Q8_0", "Q4_1"}
+
+
+def test_real_gemma3(gemma3_path):
+    import pyllm
+
+    pick = {}
+    with pyllm.GGUFFile(gemma3_path) as f:
+        for t in f.tensors:
+            if t.type in ("Q4_K", "Q5_0", "Q6_K", "Q8_0") and len(t.shape) == 2:
+                pick.setdefault(t.type, t.name)
+    assert _real_tensor_check(gemma3_path, list(pick.values())) == set(pick)
