@@ -25,6 +25,10 @@ class ByteBPE : public TextModel {
 public:
     explicit ByteBPE(const Vocab& v);  // v must outlive this object
     void encode(std::string_view text, bool prefix_space, std::vector<int32_t>& out) const override;
+    int32_t lookup(std::string_view text) const override {
+        const int32_t id = text_to_id_.get(text);
+        return id < n_vocab_ ? id : -1;  // virtual ids are not tokens
+    }
 
     // BPE of one pre-token (raw bytes), uncached; appends ids.
     void encode_piece(std::string_view piece, std::vector<int32_t>& out) const;

@@ -68,69 +68,80 @@ SpecialSplitter::SpecialSplitter(const Vocab& v) : v_(v) {
 void SpecialSplitter::split(std::string_view text, bool parse_special, std::vector<Fragment>& out) const {
     const uint32_t n = static_cast<uint32_t>(text.size());
     if (n == 0) return;
-    auto usable = [&](int32_t id) {
-        const TokenType t = v_.types[static_cast<size_t>(id)];
-        return parse_special || t == TokenType::UserDefined;
-    };
     if (!any_usable_[parse_special ? 1 : 0]) {
         out.push_back(Fragment{0, n, -1});
         return;
     }
-    // 1. Which special tokens occur anywhere in the text?
-    std::vector<char> present(order_.size(), 0);
-    bool any = false;
+    auto usable = [&](int32_t id) {
+        return parse_special || v_.types[static_cast<size_t>(id)] == TokenType::UserDefined;
+    };
+    // 1. Every occurrence of every usable special token, from one trie walk per candidate position:
+    //    occ: (rank in order_, start byte), generated in increasing start order.
+    std::vector<std::pair<int32_t, uint32_t>> occ;
     const bool* first = first_byte_[parse_special ? 1 : 0];
-    {
-        const unsigned char* u = reinterpret_cast<const unsigned char*>(text.data());
-        for (uint32_t i = 0; i < n; ++i) {
-            if (!first[u[i]]) continue;
-            int32_t node = 0;
-            for (uint32_t j = i; j < n; ++j) {
-                auto it = edges_.find((static_cast<uint64_t>(node) << 8) | u[j]);
-                if (it == edges_.end()) break;
-                node = it->second;
-                const int32_t id = term_[static_cast<size_t>(node)];
-                if (id >= 0 && usable(id)) {
-                    present[static_cast<size_t>(rank_[static_cast<size_t>(id)])] = 1;
-                    any = true;
-                }
-            }
+    const unsigned char* u = reinterpret_cast<const unsigned char*>(text.data());
+    for (uint32_t i = 0; i < n; ++i) {
+        if (!first[u[i]]) continue;
+        int32_t node = 0;
+        for (uint32_t j = i; j < n; ++j) {
+            auto it = edges_.find((static_cast<uint64_t>(node) << 8) | u[j]);
+            if (it == edges_.end()) break;
+            node = it->second;
+            const int32_t id = term_[static_cast<size_t>(node)];
+            if (id >= 0 && usable(id)) occ.emplace_back(rank_[static_cast<size_t>(id)], i);
         }
     }
-    if (!any) {
+    if (occ.empty()) {
         out.push_back(Fragment{0, n, -1});
         return;
     }
-    // 2. Split fragments token by token, longest first.
-    std::vector<Fragment> cur{Fragment{0, n, -1}}, nxt;
-    for (size_t k = 0; k < order_.size(); ++k) {
-        if (!present[k]) continue;
-        const int32_t id = order_[k];
-        const std::string& tok = v_.tokens[static_cast<size_t>(id)];
-        nxt.clear();
-        for (const Fragment& f : cur) {
-            if (f.token >= 0) {
-                nxt.push_back(f);
-                continue;
+    // 2. llama.cpp's order: token by token (longest first), each taking its leftmost occurrences
+    //    that overlap neither text already claimed by earlier tokens nor its own previous match.
+    //    Stripped white space (lstrip/rstrip) is claimed too, without producing a token.
+    std::stable_sort(occ.begin(), occ.end(),
+                     [](const std::pair<int32_t, uint32_t>& a, const std::pair<int32_t, uint32_t>& b) {
+                         return a.first < b.first;
+                     });
+    std::vector<uint8_t> claimed(n, 0);
+    std::vector<Fragment> spans;  // accepted specials (token >= 0) and stripped ranges (token == -2)
+    auto free_range = [&](uint32_t b, uint32_t e) {
+        for (uint32_t k = b; k < e; ++k)
+            if (claimed[k]) return false;
+        return true;
+    };
+    for (size_t k = 0; k < occ.size();) {
+        const int32_t rank = occ[k].first;
+        const int32_t id = order_[static_cast<size_t>(rank)];
+        const uint32_t len = static_cast<uint32_t>(v_.tokens[static_cast<size_t>(id)].size());
+        uint32_t own_end = 0;
+        for (; k < occ.size() && occ[k].first == rank; ++k) {
+            const uint32_t b = occ[k].second, e = b + len;
+            if (b < own_end || !free_range(b, e)) continue;
+            std::fill(claimed.begin() + b, claimed.begin() + e, 1);
+            spans.push_back(Fragment{b, e, id});
+            own_end = e;
+            if (lstrip_[static_cast<size_t>(id)]) {
+                uint32_t l = b;
+                while (l > 0 && !claimed[l - 1] && is_c_space(text[l - 1])) claimed[--l] = 1;
+                if (l < b) spans.push_back(Fragment{l, b, -2});
             }
-            uint32_t b = f.begin;
-            while (b < f.end) {
-                const size_t m = text.substr(0, f.end).find(tok, b);
-                if (m == std::string_view::npos) break;
-                uint32_t left_end = static_cast<uint32_t>(m);
-                if (lstrip_[static_cast<size_t>(id)])
-                    while (left_end > b && is_c_space(text[left_end - 1])) --left_end;
-                if (left_end > b) nxt.push_back(Fragment{b, left_end, -1});
-                nxt.push_back(Fragment{static_cast<uint32_t>(m), static_cast<uint32_t>(m + tok.size()), id});
-                b = static_cast<uint32_t>(m + tok.size());
-                if (rstrip_[static_cast<size_t>(id)])
-                    while (b < f.end && is_c_space(text[b])) ++b;
+            if (rstrip_[static_cast<size_t>(id)]) {
+                uint32_t r = e;
+                while (r < n && !claimed[r] && is_c_space(text[r])) claimed[r++] = 1;
+                if (r > e) spans.push_back(Fragment{e, r, -2});
+                own_end = r;
             }
-            if (b < f.end) nxt.push_back(Fragment{b, f.end, -1});
         }
-        cur.swap(nxt);
     }
-    out.insert(out.end(), cur.begin(), cur.end());
+    // 3. Fragments in text order: raw text in the gaps, specials as tokens, stripped ranges dropped.
+    std::sort(spans.begin(), spans.end(), [](const Fragment& a, const Fragment& b) { return a.begin < b.begin; });
+    uint32_t pos = 0;
+    for (const Fragment& f : spans) {
+        if (f.begin > pos) out.push_back(Fragment{pos, f.begin, -1});
+        if (f.token >= 0) out.push_back(f);
+        pos = f.end;
+    }
+    if (pos < n) out.push_back(Fragment{pos, n, -1});
 }
 
 }  // namespace pyllm::tokenizer

@@ -17,6 +17,7 @@ class SentencePieceBPE : public TextModel {
 public:
     explicit SentencePieceBPE(const Vocab& v);  // v must outlive this object
     void encode(std::string_view text, bool prefix_space, std::vector<int32_t>& out) const override;
+    int32_t lookup(std::string_view text) const override { return text_to_id_.get(text); }
 
 private:
     // The merge loop on one chunk of escaped text (a heap of candidate pairs).

@@ -18,7 +18,6 @@ namespace pyllm::tokenizer {
 struct Tokenizer::Impl {
     std::unique_ptr<TextModel> model;
     std::unique_ptr<SpecialSplitter> special;
-    StringIdMap text_to_id;
 };
 
 namespace {
@@ -83,14 +82,15 @@ std::shared_ptr<Tokenizer> Tokenizer::from_path(const std::string& path) { retur
 
 Tokenizer::Tokenizer(Vocab v) : vocab_(std::move(v)), impl_(new Impl) {
     const int32_t n = vocab_.size();
-    impl_->text_to_id.reserve(static_cast<size_t>(n));
-    for (int32_t i = 0; i < n; ++i) impl_->text_to_id.set(vocab_.tokens[static_cast<size_t>(i)], i);
+    // The models own the text -> id maps; build the model first (types do not affect it).
+    if (vocab_.kind == ModelKind::BytePairBPE) impl_->model.reset(new ByteBPE(vocab_));
+    else impl_->model.reset(new SentencePieceBPE(vocab_));
 
     // EOT auto-detection and control overrides, as llama.cpp does.
     auto force_control = [&](int32_t id) { vocab_.types[static_cast<size_t>(id)] = TokenType::Control; };
     if (vocab_.eot < 0) {
         for (const char* t : kEotTexts) {
-            const int32_t id = impl_->text_to_id.get(t);
+            const int32_t id = impl_->model->lookup(t);
             if (id >= 0) {
                 vocab_.eot = id;
                 force_control(id);
@@ -99,7 +99,7 @@ Tokenizer::Tokenizer(Vocab v) : vocab_(std::move(v)), impl_(new Impl) {
         }
     }
     for (const char* t : kEogTexts) {
-        const int32_t id = impl_->text_to_id.get(t);
+        const int32_t id = impl_->model->lookup(t);
         if (id >= 0) {
             eog_ids_.push_back(id);
             force_control(id);
@@ -110,8 +110,6 @@ Tokenizer::Tokenizer(Vocab v) : vocab_(std::move(v)), impl_(new Impl) {
     std::sort(eog_ids_.begin(), eog_ids_.end());
     eog_ids_.erase(std::unique(eog_ids_.begin(), eog_ids_.end()), eog_ids_.end());
 
-    if (vocab_.kind == ModelKind::BytePairBPE) impl_->model.reset(new ByteBPE(vocab_));
-    else impl_->model.reset(new SentencePieceBPE(vocab_));
     impl_->special.reset(new SpecialSplitter(vocab_));
 
     pieces_.resize(static_cast<size_t>(n));
@@ -191,7 +189,7 @@ std::string Tokenizer::decode(const int32_t* ids, size_t n, bool skip_special) c
     return out;
 }
 
-int32_t Tokenizer::token_to_id(std::string_view text) const { return impl_->text_to_id.get(text); }
+int32_t Tokenizer::token_to_id(std::string_view text) const { return impl_->model->lookup(text); }
 
 const std::string& Tokenizer::id_to_token(int32_t id) const {
     PYLLM_CHECK(id >= 0 && id < n_vocab(), OutOfRange, "token id ", id, " is out of range (vocabulary size ",

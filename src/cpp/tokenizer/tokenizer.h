@@ -56,6 +56,8 @@ public:
     virtual ~TextModel() = default;
     // prefix_space: SentencePiece adds " " before a fragment that starts the text or follows a special token.
     virtual void encode(std::string_view text, bool prefix_space, std::vector<int32_t>& out) const = 0;
+    // Id of the token whose vocabulary string is `text`, or -1 (later duplicates win).
+    virtual int32_t lookup(std::string_view text) const = 0;
 };
 
 class Tokenizer {
