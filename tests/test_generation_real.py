@@ -24,12 +24,7 @@ def gemma(gemma3_path):
     return pyllm.Model(gemma3_path, n_ctx=256, n_threads=1)
 
 
-GEMMA_XFAIL = pytest.mark.xfail(strict=False, reason="the engine's greedy agrees with llama.cpp on 3/5 Gemma-3 "
-                                                      "prompts (near-ties; the generation loop equals raw argmax)")
-
-
-@pytest.mark.parametrize("name,fixture", [("smollm2-135m-q4_1", "smol"),
-                                          pytest.param("gemma3-270m-q4_k_m", "gemma", marks=GEMMA_XFAIL)])
+@pytest.mark.parametrize("name,fixture", [("smollm2-135m-q4_1", "smol"), ("gemma3-270m-q4_k_m", "gemma")])
 def test_greedy_matches_llama_cpp_golden(request, golden_dir, name, fixture):
     model = request.getfixturevalue(fixture)
     cases = json.loads((golden_dir / f"{name}.shared.json").read_text())["logits"]
