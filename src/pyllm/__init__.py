@@ -14,6 +14,8 @@ from .gguf import GGUFFile, TensorInfo
 from .tokenizer import Tokenizer
 from . import models
 from .model import Model, Session
+from .pipeline import pipeline
+from . import chat
 from . import classic
 
 __version__ = "0.1.0"
@@ -27,9 +29,11 @@ __all__ = [
     "GGUFError",
     "PyllmError",
     "UnsupportedModelError",
+    "chat",
     "cpu_info",
     "models",
     "classic",
+    "pipeline",
     "__version__",
 ]
 

@@ -4,6 +4,9 @@
     pyllm download [NAME ...]       fetch known models into the cache and print their paths
     pyllm models                    list the known models and whether they are cached
     pyllm cpu                       the detected CPU features and the chosen kernels
+    pyllm run [-m MODEL] "prompt"   stream an answer, then prompt/decode speed (cli_generate.py)
+    pyllm chat [-m MODEL]           interactive chat (history, /reset, Ctrl-D exits)
+    pyllm tokenize [-m MODEL] TEXT  token ids and pieces
     pyllm perplexity MODEL --text FILE [--ctx N]   perplexity the way llama.cpp's llama-perplexity does
 
 MODEL is a path to a .gguf file or a known model name (default: the default model, fetched on
@@ -194,6 +197,10 @@ def build_parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("cpu", help="show CPU features and the chosen kernels")
     sp.add_argument("--json", action="store_true")
     sp.set_defaults(func=_cmd_cpu)
+
+    from .cli_generate import add_commands
+
+    add_commands(sub)
     return p
 
 

@@ -24,6 +24,7 @@ import numpy as np
 
 from . import _core
 from . import models as _models
+from .generation import GenerationMixin
 
 __all__ = ["Model", "Session"]
 
@@ -93,7 +94,7 @@ class Session:
         return f"Session(n_past={self.n_past}, n_ctx={self.n_ctx})"
 
 
-class Model:
+class Model(GenerationMixin):
     """A GGUF model loaded for inference (weights memory-mapped: loading is near-instant).
 
     ``model``: a path to a ``.gguf`` file, a known model name (see ``pyllm models``), or None for

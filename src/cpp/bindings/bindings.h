@@ -18,6 +18,7 @@ void register_word2vec(py::module_& m);
 void register_engine(py::module_& m);
 void register_quant(py::module_& m);
 void register_tokenizer(py::module_& m);
+void register_generate(py::module_& m);
 
 // UTF-8 bytes -> str; invalid bytes become lone surrogates (surrogateescape), so nothing raises
 // and the original bytes can be recovered with .encode('utf-8', 'surrogateescape').

@@ -58,4 +58,5 @@ PYBIND11_MODULE(_core, m) {
     pyllm::bindings::register_engine(m);
     pyllm::bindings::register_quant(m);
     pyllm::bindings::register_tokenizer(m);
+    pyllm::bindings::register_generate(m);
 }

@@ -1,0 +1,133 @@
+"""Generation with the real models (SmolLM2-135M Q4_1, Gemma-3-270M Q4_K_M).
+
+Oracles: llama.cpp's greedy continuations in $PYLLM_TEST_DATA/golden (first 30 characters, at least
+4 of 5 prompts: quantized engines differ on near-ties, see the data README), known facts (Paris).
+Module-scoped models, one thread, short generations.
+"""
+
+import _thread
+import json
+import threading
+
+import pytest
+
+import pyllm
+
+
+@pytest.fixture(scope="module")
+def smol(smollm2_path):
+    return pyllm.Model(smollm2_path, n_ctx=512, n_threads=1)
+
+
+@pytest.fixture(scope="module")
+def gemma(gemma3_path):
+    return pyllm.Model(gemma3_path, n_ctx=256, n_threads=1)
+
+
+@pytest.mark.parametrize("name,fixture", [("smollm2-135m-q4_1", "smol"), ("gemma3-270m-q4_k_m", "gemma")])
+def test_greedy_matches_llama_cpp_golden(request, golden_dir, name, fixture):
+    model = request.getfixturevalue(fixture)
+    cases = json.loads((golden_dir / f"{name}.shared.json").read_text())["logits"]
+    agree = []
+    for c in cases:
+        text = model.generate(c["prompt"], max_tokens=24, temperature=0)
+        agree.append(text[:30] == c["greedy_text"][:30])
+    assert sum(agree) >= 4, (name, agree)
+
+
+@pytest.mark.parametrize("name,fixture", [("smollm2-135m-q4_1", "smol"), ("gemma3-270m-q4_k_m", "gemma")])
+def test_completion_prompt_ids_match_llama_cpp(request, golden_dir, name, fixture):
+    # create_completion tokenizes text prompts like llama-cpp-python: BOS where the vocabulary
+    # adds one, special tokens parsed.
+    model = request.getfixturevalue(fixture)
+    cases = json.loads((golden_dir / f"{name}.shared.json").read_text())["logits"]
+    for c in cases:
+        assert model._prompt_ids(c["prompt"])[0] == c["ids"]
+    out = model(cases[0]["prompt"], max_tokens=1, temperature=0)
+    assert out["usage"]["prompt_tokens"] == len(cases[0]["ids"])
+
+
+def test_greedy_generation_equals_argmax_of_session_logits(smol, golden_dir):
+    import numpy as np
+
+    cases = json.loads((golden_dir / "smollm2-135m-q4_1.shared.json").read_text())["logits"]
+    for c in cases[:3]:
+        s = smol.session(n_ctx=128)
+        logits = s.eval(c["ids"])
+        ids = []
+        for _ in range(10):
+            t = int(np.argmax(logits))
+            if t in smol.tokenizer.eog_token_ids:
+                break
+            ids.append(t)
+            logits = s.eval([t])
+        assert smol.generate(c["ids"], max_tokens=10, temperature=0) == smol.tokenizer.decode(ids)
+
+
+def test_chat_knows_the_capital_of_france(smol):
+    question = "What is the capital of France? Answer in one sentence."
+    out = smol.create_chat_completion([{"role": "user", "content": question}], temperature=0, max_tokens=40)
+    assert "Paris" in out["choices"][0]["message"]["content"]
+    assert out["choices"][0]["finish_reason"] == "stop"  # ended at <|im_end|>
+    assert "<|im_end|>" not in out["choices"][0]["message"]["content"]
+    stream = smol.create_chat_completion([{"role": "user", "content": question}], temperature=0, max_tokens=40,
+                                         stream=True)
+    text = "".join(c["choices"][0]["delta"].get("content", "") for c in stream)
+    assert text == out["choices"][0]["message"]["content"]
+
+
+@pytest.mark.xfail(strict=False, reason="near-tie on the first token (0.19 nat: 'L' vs 'The') under the engine's "
+                                        "8-bit activation kernels; greedy answers \"L'Étoile, ...\"")
+def test_chat_knows_the_capital_of_france_exact_question(smol):
+    out = smol.create_chat_completion([{"role": "user", "content": "What is the capital of France?"}],
+                                      temperature=0, max_tokens=40)
+    assert "Paris" in out["choices"][0]["message"]["content"]
+
+
+def test_pipeline_example_from_the_issue(smollm2_path, smol):
+    pipe = pyllm.pipeline("text-generation", model=smol)
+    out = pipe("The capital of Belgium is Brussels. The capital of France is", max_new_tokens=2)
+    assert out == [{"generated_text": "The capital of Belgium is Brussels. The capital of France is Paris."}]
+    out = pipe("The capital of Belgium is Brussels. The capital of France is", max_new_tokens=2,
+               return_full_text=False)
+    assert out == [{"generated_text": " Paris."}]
+    with pytest.raises(ValueError, match="unknown pipeline task"):
+        pyllm.pipeline("summarization", model=smol)
+
+
+def test_seed_scenario(smol):
+    answer = smol("Please answer in one sentence to this question: What is a Large Language Model?",
+                  stop=["<|im_start|>"], seed=42)
+    assert set(answer) == {"id", "object", "created", "model", "choices", "usage"}
+    ch = answer["choices"][0]
+    assert ch["finish_reason"] in ("stop", "length") and "<|im_start|>" not in ch["text"]
+    assert answer["usage"]["completion_tokens"] <= 16
+
+
+def test_same_seed_same_text_one_and_two_threads(smollm2_path, smol):
+    two = pyllm.Model(smollm2_path, n_ctx=128, n_threads=2)
+    kw = dict(max_tokens=8, temperature=1.0, seed=1234)
+    prompt = "Once upon a time"
+    assert smol.generate(prompt, **kw) == two.generate(prompt, **kw)
+
+
+def test_ctrl_c_stops_generation_and_leaves_the_model_usable(smol):
+    expected = smol.generate("The three primary colors are", max_tokens=6, temperature=0)
+    timer = threading.Timer(0.5, _thread.interrupt_main)
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            smol.generate("Once upon a time", max_tokens=None, temperature=0.8, seed=1)  # would run ~500 tokens
+    finally:
+        timer.cancel()
+    assert smol.last_timings["n_generated"] < 400
+    assert smol.generate("The three primary colors are", max_tokens=6, temperature=0) == expected
+
+
+def test_no_template_error_names_the_fix(gemma):
+    with pytest.raises(ValueError, match="chat_format"):
+        gemma.create_chat_completion([{"role": "user", "content": "Hi"}])
+    out = gemma.create_chat_completion([{"role": "user", "content": "What is the capital of France?"}],
+                                       chat_format="gemma", temperature=0, max_tokens=16)
+    assert out["choices"][0]["finish_reason"] in ("stop", "length")
+    assert "<end_of_turn>" not in out["choices"][0]["message"]["content"]
