@@ -22,6 +22,11 @@ bool is_float_type(gguf::TensorType t) {
 constexpr int64_t kParallelQuantizeTokens = 16;
 // Calls with fewer tokens than this use the type's matvec kernel (if it has one) once per token.
 constexpr int64_t kMatvecMaxTokens = 2;
+// 32-element types: rows shorter than this keep the tiles for one token too; the matvec's per-row
+// set-up (scale gathering, one reduction) does not pay off on short rows. bench_kernels.py latency,
+// Q4_1, 1 thread, tiles vs matvec, same run: 576x576 41 vs 44 us, 576x1536 102 vs 110 us,
+// 1536x576 102 vs 90 us.
+constexpr int64_t kMatvec32MinRow = 1024;
 // Matvecs over fewer weight bytes than this run on the calling thread only: below ~128 KB (a few
 // microseconds of streaming) waking the workers and waiting for the slowest costs about what the
 // split saves (and much more when the machine is oversubscribed).
@@ -73,7 +78,7 @@ void matmul_quant(const QMatrix& w, const float* x, float* y, int64_t n_tokens, 
     }
 
     const auto* wb = static_cast<const uint8_t*>(w.data);
-    if (tk.matvec != nullptr && n_tokens < kMatvecMaxTokens) {
+    if (tk.matvec != nullptr && n_tokens < kMatvecMaxTokens && (tk.act == ActType::Q8K || w.n_in >= kMatvec32MinRow)) {
         // decode: each thread streams its rows once per token through the dedicated matvec kernel.
         // The job captures one pointer, so std::function keeps it inline (no allocation per call).
         struct MatvecJob {
