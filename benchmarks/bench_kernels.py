@@ -76,6 +76,28 @@ def read_bandwidth(mb, repeat):
     return a.nbytes / t1 / 1e9, 2 * a.nbytes / t2 / 1e9
 
 
+def small_matvec_latency(rng, isa, repeat):
+    """Per-call latency of the decode-sized matvecs of SmolLM2-135M (576 wide, FFN 1536), Q4_1.
+
+    Includes the Python/pybind call and the output allocation; the 'empty' row (a 32 x 1 Q4_1 matvec)
+    shows that fixed part."""
+    shapes = [("empty 32x1", 32, 1), ("576x576", 576, 576), ("576x1536", 576, 1536), ("1536x576", 1536, 576)]
+    print("Q4_1 matvec latency (n_in x n_out, 1 token), microseconds per call, best of "
+          f"{repeat} x 200 calls (wall):")
+    print(f"{'shape':12} {'KB':>6} | {'1 thread':>9} {'2 threads':>9}")
+    for label, n_in, n_out in shapes:
+        w = weights("Q4_1", n_out, n_in, rng)
+        x = rng.standard_normal((1, n_in)).astype(np.float32)
+        res = []
+        for nt in (1, 2):
+            def calls():
+                for _ in range(200):
+                    _core.matmul(w, "Q4_1", n_in, n_out, x, n_threads=nt, isa=isa)
+            res.append(best_time(calls, repeat) / 200 * 1e6)
+        print(f"{label:12} {w.nbytes / 1e3:6.0f} | {res[0]:9.1f} {res[1]:9.1f}")
+    print()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--types", default="Q4_0,Q4_1,Q5_0,Q5_1,Q8_0,IQ4_NL,Q2_K,Q3_K,Q4_K,Q5_K,Q6_K,IQ4_XS,F16,BF16,F32")
@@ -84,6 +106,7 @@ def main():
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--no-matmul", action="store_true")
     ap.add_argument("--cpu-time", action="store_true", help="1-thread figures in process CPU time")
+    ap.add_argument("--no-latency", action="store_true", help="skip the small-matvec latency table")
     args = ap.parse_args()
     global CLOCK
     if args.cpu_time:
@@ -95,6 +118,8 @@ def main():
     bw1, bw2 = read_bandwidth(400, args.repeat)
     clk = "CPU time" if args.cpu_time else "wall"
     print(f"read bandwidth (numpy sum, 400 MB): 1 thread {bw1:.1f} GB/s ({clk}), 2 threads {bw2:.1f} GB/s (wall)\n")
+    if not args.no_latency:
+        small_matvec_latency(rng, isa, args.repeat)
     hdr = f"{'type':7} {'MB':>5} | {'matvec 1T GB/s':>14} {'%bw':>5} | {'matvec 2T GB/s':>14} {'%bw':>5}"
     if not args.no_matmul:
         hdr += f" | {'mm64 1T':>8} {'mm64 2T':>8} {'mm256 2T':>8} GFLOP/s"

@@ -264,12 +264,13 @@ def test_real_gemma3(gemma3_path):
 @pytest.mark.parametrize("isa", ISAS)
 @pytest.mark.parametrize("name", QTYPES)
 def test_matvec_odd_sizes(isa, name):
-    # n_tokens == 1 takes the matvec kernels (not the tiles): every row length in the list that is a
-    # block multiple, odd row counts, 1 and 2 threads, against scalar and the float64 bounds.
+    # n_tokens == 1 takes the matvec kernels (32-element types from n_in >= 1024 on, shorter rows the
+    # tiles): every row length in the list that is a block multiple (1056, 1120: 33 and 35 blocks, the
+    # kernels' tail loops), odd row counts, 1 and 2 threads, against scalar and the float64 bounds.
     need(isa)
     rng = np.random.default_rng(21)
     bs = block_size(name)
-    for n_in in (32, 64, 96, 256, 512, 2816):
+    for n_in in (32, 64, 96, 256, 512, 1056, 1120, 2816):
         if n_in % bs:
             continue
         for n_out in (1, 3, 17, 255):

@@ -22,9 +22,15 @@ bool is_float_type(gguf::TensorType t) {
 constexpr int64_t kParallelQuantizeTokens = 16;
 // Calls with fewer tokens than this use the type's matvec kernel (if it has one) once per token.
 constexpr int64_t kMatvecMaxTokens = 2;
-// Matvecs over fewer weight bytes than this run on the calling thread only (waking the pool costs
-// more than it saves).
-constexpr uint64_t kMatvecParallelBytes = 0;
+// 32-element types: rows shorter than this keep the tiles for one token too; the matvec's per-row
+// set-up (scale gathering, one reduction) does not pay off on short rows. bench_kernels.py latency,
+// Q4_1, 1 thread, tiles vs matvec, same run: 576x576 41 vs 44 us, 576x1536 102 vs 110 us,
+// 1536x576 102 vs 90 us.
+constexpr int64_t kMatvec32MinRow = 1024;
+// Matvecs over fewer weight bytes than this run on the calling thread only: below ~128 KB (a few
+// microseconds of streaming) waking the workers and waiting for the slowest costs about what the
+// split saves (and much more when the machine is oversubscribed).
+constexpr uint64_t kMatvecParallelBytes = 128 * 1024;
 
 // Float weights: per output row, dequantize the row once (F16/BF16) and dot it with every token.
 void matmul_float(const QMatrix& w, const float* x, float* y, int64_t n_tokens, ThreadPool& pool, const KernelTable& k) {
@@ -72,17 +78,22 @@ void matmul_quant(const QMatrix& w, const float* x, float* y, int64_t n_tokens, 
     }
 
     const auto* wb = static_cast<const uint8_t*>(w.data);
-    if (tk.matvec != nullptr && n_tokens < kMatvecMaxTokens) {
-        // decode: each thread streams its rows once per token through the dedicated matvec kernel
-        const MatvecFn matvec = tk.matvec;
-        auto job = [&](int ti, int nt) {
-            int64_t r0, r1;
-            ThreadPool::chunk(w.n_out, ti, nt, kTileRows, &r0, &r1);
-            if (r1 <= r0) return;
-            for (int64_t t = 0; t < n_tokens; ++t) matvec(w.n_in, wb + r0 * rb, rb, r1 - r0, qa + t * arb, y + t * w.n_out + r0);
+    if (tk.matvec != nullptr && n_tokens < kMatvecMaxTokens && (tk.act == ActType::Q8K || w.n_in >= kMatvec32MinRow)) {
+        // decode: each thread streams its rows once per token through the dedicated matvec kernel.
+        // The job captures one pointer, so std::function keeps it inline (no allocation per call).
+        struct MatvecJob {
+            MatvecFn fn; const uint8_t* w; size_t rb; const uint8_t* a; size_t arb; float* y;
+            int64_t n_in, n_out, n_tokens;
+            void operator()(int ti, int nt) const {
+                int64_t r0, r1;
+                ThreadPool::chunk(n_out, ti, nt, kTileRows, &r0, &r1);
+                if (r1 <= r0) return;
+                for (int64_t t = 0; t < n_tokens; ++t) fn(n_in, w + r0 * rb, rb, r1 - r0, a + t * arb, y + t * n_out + r0);
+            }
         };
+        const MatvecJob job{tk.matvec, wb, rb, qa, arb, y, w.n_in, w.n_out, n_tokens};
         if (pool.size() == 1 || (uint64_t)rb * (uint64_t)w.n_out < kMatvecParallelBytes) job(0, 1);
-        else pool.run(job);
+        else pool.run([&job](int ti, int nt) { job(ti, nt); });
         return;
     }
     const GemmTileFn gemm = tk.gemm;

@@ -6,8 +6,11 @@
 // Quantized weights: x is quantized once per call to the weight type's activation format
 // (KernelTable::q->types[type].act: Q8A or Q8K blocks), then integer dot-product tiles of up to
 // 4 weight rows x 8 tokens run on the pool's threads, each thread owning a contiguous range of output
-// rows (n_tokens == 1: a 4-row matvec; n_tokens > 1: every 4-row weight group is reused across all
-// tokens while it is in L1). F32/F16/BF16 weights take a float path (dequantize a row, dot per token).
+// rows (n_tokens > 1: every 4-row weight group is reused across all tokens while it is in L1).
+// n_tokens == 1 (decode) uses the type's dedicated matvec kernel where the table has one (32-element
+// types: rows of >= 1024 elements)
+// (TypeKernels::matvec: one horizontal reduction per row instead of per block), and stays on the
+// calling thread when the matrix is under 128 KB (waking the pool would cost more than it saves). F32/F16/BF16 weights take a float path (dequantize a row, dot per token).
 // This is the engine's only entry to the matmul kernels.
 #pragma once
 
