@@ -6,7 +6,7 @@ Oracles:
   * matmul results are compared with float64 numpy on the weights dequantized by the gguf package
     (bit-exact with ours, see test_quant_dequant.py).
 
-Error bounds asserted (documented in docs/README-kernels.md):
+Error bounds asserted (documented in README.md, "Quantized tensors and kernels"):
   (a) arithmetic: |y - W·x̂| <= slack, x̂ the dequantized quantized activation. The kernels' integer
       sums are exact, so only float32 rounding of per-block products and of the sum over blocks
       remains: slack = (n_blocks + 8) * 2^-23 * Σ|W||x̂|.

@@ -15,7 +15,7 @@ until it is sure. Ctrl-C (KeyboardInterrupt) stops a generation within one token
 chunk) and leaves the model usable.
 
 Parameters and defaults follow llama-cpp-python's ``Llama.create_completion`` /
-``create_chat_completion`` (see docs/README-generation.md for the full table).
+``create_chat_completion`` (see README.md, "Parameters", for the full table).
 """
 
 from __future__ import annotations
