@@ -48,28 +48,16 @@ py::dict cpu_info() {
     return d;
 }
 
-py::array_t<float> f16_to_f32(U16Array x, std::optional<std::string> isa) {
-    const KernelTable& k = table_for(isa);
+// y = convert(x) through one of the table's 16-bit -> float kernels (f16_to_f32 / bf16_to_f32).
+using Convert16 = void (*)(const uint16_t*, float*, size_t);
+py::array_t<float> convert16(U16Array x, Convert16 convert) {
     py::array_t<float> y(x.request().shape);
     const uint16_t* src = x.data();
     float* dst = y.mutable_data();
     size_t n = (size_t)x.size();
     {
         py::gil_scoped_release nogil;
-        k.f16_to_f32(src, dst, n);
-    }
-    return y;
-}
-
-py::array_t<float> bf16_to_f32(U16Array x, std::optional<std::string> isa) {
-    const KernelTable& k = table_for(isa);
-    py::array_t<float> y(x.request().shape);
-    const uint16_t* src = x.data();
-    float* dst = y.mutable_data();
-    size_t n = (size_t)x.size();
-    {
-        py::gil_scoped_release nogil;
-        k.bf16_to_f32(src, dst, n);
+        convert(src, dst, n);
     }
     return y;
 }
@@ -92,8 +80,10 @@ void register_kernels(py::module_& m) {
         for (Isa i : available_isas()) l.append(isa_name(i));
         return l;
     });
-    m.def("f16_to_f32", &f16_to_f32, py::arg("x"), py::arg("isa") = py::none());
-    m.def("bf16_to_f32", &bf16_to_f32, py::arg("x"), py::arg("isa") = py::none());
+    m.def("f16_to_f32", [](U16Array x, std::optional<std::string> isa) { return convert16(x, table_for(isa).f16_to_f32); },
+          py::arg("x"), py::arg("isa") = py::none());
+    m.def("bf16_to_f32", [](U16Array x, std::optional<std::string> isa) { return convert16(x, table_for(isa).bf16_to_f32); },
+          py::arg("x"), py::arg("isa") = py::none());
     m.def("dot_f32", &dot_f32, py::arg("a"), py::arg("b"), py::arg("isa") = py::none());
 }
 
