@@ -76,12 +76,19 @@ def test_chat_knows_the_capital_of_france(smol):
     assert text == out["choices"][0]["message"]["content"]
 
 
-@pytest.mark.xfail(strict=False, reason="near-tie on the first token (0.19 nat: 'L' vs 'The') under the engine's "
-                                        "8-bit activation kernels; greedy answers \"L'Étoile, ...\"")
-def test_chat_knows_the_capital_of_france_exact_question(smol):
-    out = smol.create_chat_completion([{"role": "user", "content": "What is the capital of France?"}],
-                                      temperature=0, max_tokens=40)
-    assert "Paris" in out["choices"][0]["message"]["content"]
+def test_chat_exact_question_first_token_is_a_near_tie_and_the_runner_up_says_paris(smol):
+    """Greedy on the bare question "What is the capital of France?" answers "L'Étoile, ...": its
+    first token is a near-tie ('L' vs 'The', ~0.19 nat) that 8-bit activation rounding can flip
+    either way. What must hold: the tie is real (both in the top 3 within 0.5 nat), and the model
+    knows the answer once it starts with 'The'."""
+    msgs = [{"role": "user", "content": "What is the capital of France?"}]
+    prompt = pyllm.chat.resolve_chat_template(smol).render(msgs, add_generation_prompt=True)
+    first = smol(prompt, max_tokens=1, temperature=0, logprobs=3)
+    top = first["choices"][0]["logprobs"]["top_logprobs"][0]
+    assert "The" in top, top
+    assert max(top.values()) - top["The"] < 0.5, top
+    rest = smol(prompt + "The", max_tokens=20, temperature=0)
+    assert "Paris" in rest["choices"][0]["text"]
 
 
 def test_pipeline_example_from_the_issue(smollm2_path, smol):
