@@ -282,3 +282,52 @@ def test_matvec_odd_sizes(isa, name):
                 yi = _core.matmul(raw, name, n_in, n_out, x, n_threads=n_threads, isa=isa)
                 assert np.all(np.abs(yi - ys) <= tol), f"{isa} {name} n_in={n_in} n_out={n_out} threads={n_threads}"
                 check_matmul(name, raw, w, x, yi)
+
+
+# ---- the largest integer partial sums, and the panel path's independence of batching -----------------
+@pytest.mark.parametrize("isa", ISAS)
+@pytest.mark.parametrize("name", QTYPES)
+def test_extreme_codes_no_int16_overflow(isa, name):
+    # Every code bit set (the largest codes each format has: 15, 31, 63, ...) against activations that
+    # quantize to +127 or -127 everywhere: the largest int16 partial sums the tiles, panels and matvec
+    # kernels form (kernels.h / qpanel_x86.inc: G * 2 * cmax * 127 <= 32767). An overflow would show
+    # as a wrapped sum far outside the bounds.
+    need(isa)
+    bs, ts = quants.GGML_QUANT_SIZES[QT[name]]
+    n_out = 19
+    n_in = 4 * bs if bs == 256 else 16 * bs
+    raw = np.full((n_out * n_in // bs, ts), 0xFF, np.uint8)
+    for off in F16_FIELDS[name]:  # 0xFFFF would be a NaN scale: use 0.01 (and 0.01 for the min)
+        raw[:, off:off + 2] = np.full(raw.shape[0], 0.01, np.float16).view(np.uint8).reshape(-1, 2)
+    w = quants.dequantize(raw, QT[name]).reshape(n_out, n_in).astype(np.float64)
+    raw = raw.reshape(-1)
+    ones = np.ones(n_in, np.float32)
+    alt = np.where(np.arange(n_in) % 2 == 0, 1.0, -1.0).astype(np.float32)
+    for x1 in (ones, -ones, alt):
+        for n_tokens in (1, 2, 5, 9):
+            x = np.tile(x1, (n_tokens, 1))
+            ys = _core.matmul(raw, name, n_in, n_out, x, isa="scalar")
+            yi = _core.matmul(raw, name, n_in, n_out, x, n_threads=2, isa=isa)
+            tol = 1e-5 * (np.abs(x).astype(np.float64) @ np.abs(w).T) + 1e-30
+            assert np.all(np.abs(yi - ys) <= tol), f"{isa} {name} n_tokens={n_tokens}"
+            check_matmul(name, raw, w, x, yi)
+
+
+@pytest.mark.parametrize("name", ["Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K", "Q6_K", "Q8_0"])
+def test_multi_token_rows_independent_of_batch_rows_and_threads(name):
+    # Calls with >= 2 tokens (the panel path on SIMD levels): every output element depends only on its
+    # own weight row and token, so any batch of >= 2 tokens, any subset of rows (shifting where the
+    # 8-row panels start) and any thread count give bit-identical values. The engine's batch-split
+    # guarantee rests on this.
+    rng = np.random.default_rng(8)
+    bs, ts = quants.GGML_QUANT_SIZES[QT[name]]
+    n_in, n_out = (2 * bs, 21) if bs == 256 else (12 * bs, 21)
+    raw, _ = random_weights(name, n_out, n_in, rng)
+    rb = n_in // bs * ts
+    x = rng.standard_normal((9, n_in)).astype(np.float32)
+    full = _core.matmul(raw, name, n_in, n_out, x, n_threads=2)
+    for a, b in ((0, 2), (2, 7), (7, 9), (0, 9)):
+        assert np.array_equal(_core.matmul(raw, name, n_in, n_out, x[a:b], n_threads=1), full[a:b])
+    for r0 in (1, 3, 8):
+        part = _core.matmul(raw[r0 * rb:], name, n_in, n_out - r0, x, n_threads=2)
+        assert np.array_equal(part, full[:, r0:])

@@ -43,15 +43,32 @@ void MatmulGroup::run(const QMatrix* const* ws, float* const* ys, int n, const f
         for (int i = 0; i < n; ++i) matmul(*ws[i], x, ys[i], T, pool);
         return;
     }
+    // The panel path (as matmul() takes it for >= 2 tokens; for one token too when the caller wants
+    // the prefill arithmetic) if every matrix has it with the same sub-block size.
+    bool panel = T >= 2 || !allow_matvec;
+    for (int i = 0; panel && i < n; ++i) {
+        const TypeKernels& tk = k.q->types[static_cast<uint32_t>(ws[i]->type)];
+        panel = tk.pack != nullptr && tk.panel_sub == k.q->types[static_cast<uint32_t>(ws[0]->type)].panel_sub;
+    }
+    const int sub = k.q->types[static_cast<uint32_t>(ws[0]->type)].panel_sub;
+    const size_t pab = panel ? kPanelActBytes(n_in, sub) : 0;
+    if (pact_.size() < pab * (size_t)T) pact_.resize(pab * (size_t)T);
     const QuantizeActFn quantize = k.q->quantize_act[at];
     uint8_t* qa = act_.data();
+    uint8_t* pa = pact_.data();
+    auto quantize_rows = [&](int64_t t0, int64_t t1) {
+        for (int64_t t = t0; t < t1; ++t) {
+            quantize(x + t * n_in, qa + t * arb, n_in);
+            if (panel) panel_act_row(static_cast<ActType>(at), sub, qa + t * arb, n_in, pa + t * pab);
+        }
+    };
     if (T < kParallelQuantizeTokens || pool.size() == 1) {
-        for (int64_t t = 0; t < T; ++t) quantize(x + t * n_in, qa + t * arb, n_in);
+        quantize_rows(0, T);
     } else {
         pool.run([&](int ti, int nt) {
             int64_t t0, t1;
             ThreadPool::chunk(T, ti, nt, 1, &t0, &t1);
-            for (int64_t t = t0; t < t1; ++t) quantize(x + t * n_in, qa + t * arb, n_in);
+            quantize_rows(t0, t1);
         });
     }
     // Rows of all matrices, concatenated: matrix i owns [start[i], start[i+1]).
@@ -59,6 +76,21 @@ void MatmulGroup::run(const QMatrix* const* ws, float* const* ys, int n, const f
     start[0] = 0;
     for (int i = 0; i < n; ++i) start[i + 1] = start[i] + ws[i]->n_out;
     const int64_t total = start[n];
+    if (panel) {
+        // Each thread: its share of the concatenated rows, panel by panel within each matrix.
+        pool.run([&](int ti, int nt) {
+            int64_t r0, r1;
+            ThreadPool::chunk(total, ti, nt, kPanelRows, &r0, &r1);
+            for (int i = 0; i < n && r0 < r1; ++i) {
+                const int64_t b = std::max(r0, start[i]), e = std::min(r1, start[i + 1]);
+                if (b >= e) continue;
+                const QMatrix& w = *ws[i];
+                panel_rows(w, k.q->types[static_cast<uint32_t>(w.type)], b - start[i], e - start[i], pa, pab, T,
+                           ys[i] + (b - start[i]), (size_t)w.n_out);
+            }
+        });
+        return;
+    }
     bool use_matvec = T == 1 && allow_matvec;
     for (int i = 0; i < n; ++i) use_matvec = use_matvec && k.q->types[static_cast<uint32_t>(ws[i]->type)].matvec;
     if (use_matvec) {

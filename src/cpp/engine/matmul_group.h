@@ -5,7 +5,8 @@
 // When every W_i is a quantized type taking the same activation format, x is quantized ONCE and
 // a single pool.run covers the rows of all matrices (fewer thread wake-ups and activation passes
 // per decode step than n separate matmul() calls). Otherwise it falls back to matmul() per matrix.
-// Each output element is the same tile dot product matmul() computes, so results are identical.
+// Each output element is the same dot product matmul() computes (tiles, panels or matvec, chosen by
+// the same rules), so results are identical.
 #pragma once
 
 #include <cstdint>
@@ -32,7 +33,8 @@ public:
     static bool has_tiles(const QMatrix& w);
 
 private:
-    std::vector<uint8_t> act_;  // quantized activations: [max_tokens][bytes per row]
+    std::vector<uint8_t> act_;   // quantized activations: [max_tokens][bytes per row]
+    std::vector<uint8_t> pact_;  // panel activation rows (kernels.h): [T][kPanelActBytes], grown on demand
 };
 
 }  // namespace pyllm::engine

@@ -49,14 +49,46 @@ using GemmTileFn = void (*)(int64_t n, const void* w, size_t w_stride, int nr, c
 // Streams each weight row once with per-block integer sums and one float reduction per row.
 using MatvecFn = void (*)(int64_t n, const void* w, size_t w_stride, int64_t nr, const void* a, float* y);
 
+// ---- the panel path (prefill: calls with two or more tokens) ---------------------------------------
+// kPanelRows weight rows are unpacked ONCE per call into an interleaved int8 "panel" that every token
+// then reuses: no per-token unpacking and no horizontal sums (one vector lane per weight row).
+// A weight type with a panel kernel describes its rows as sub-blocks of S = panel_sub elements
+// (32: Q4_0 Q4_1 Q5_0 Q5_1 Q4_K Q5_K; 16: Q6_K), each row r of sub-block b being
+//   W[r][b*S + i] = scale[b][r] * code[b][r][i] + offset[b][r],   code unsigned (< 2^panel_bits)
+// Panel layout, per sub-block b (kPanelSubBytes(S) bytes each, sub-blocks back to back):
+//   codes  [S/4][kPanelRows][4] uint8   (4 consecutive codes of row 0, of row 1, ..., row 7; next 4)
+//   scale  [kPanelRows] float32
+//   offset [kPanelRows] float32
+// Panel activations, one row per token (kPanelActBytes(n, S) bytes, built by matmul.cpp from the
+// type's Q8A / Q8K rows with the same integer codes, so the integer dot products are unchanged):
+//   q [n] int8,   d [n/S] float32 (the activation scale of each sub-block),
+//   s [n/S] float32 = d * (sum of the sub-block's codes)
+// A sub-block's contribution:  d_a * scale * sum_i code_i * q_i  +  offset * s.
+constexpr int kPanelRows = 8;
+constexpr size_t kPanelSubBytes(int sub) { return (size_t)sub * kPanelRows + 2 * kPanelRows * sizeof(float); }
+constexpr size_t kPanelBytes(int64_t n, int sub) { return (size_t)(n / sub) * kPanelSubBytes(sub); }
+constexpr size_t kPanelActBytes(int64_t n, int sub) { return ((size_t)n + 2 * sizeof(float) * (size_t)(n / sub) + 31) & ~(size_t)31; }
+// Unpack nr (1..kPanelRows) weight rows of n elements (w_stride bytes apart) into `panel`
+// (kPanelBytes(n, sub) bytes); rows nr..7 of the panel are zero.
+using PanelPackFn = void (*)(int64_t n, const void* w, size_t w_stride, int nr, uint8_t* panel);
+// y[t * y_stride + r] = sum over the panel's sub-blocks, for r < nr and t < nc (any nc >= 1).
+//   act: nc panel activation rows, act_stride bytes apart
+using PanelTileFn = void (*)(int64_t n, const uint8_t* panel, const uint8_t* act, size_t act_stride, int64_t nc,
+                             float* y, size_t y_stride, int nr);
+
 // Per weight type (indexed by TensorType id): the activation format its dot product takes
-// (ggml's "vec_dot_type" idea), the tile kernel and an optional dedicated matvec kernel.
+// (ggml's "vec_dot_type" idea), the tile kernel, an optional dedicated matvec kernel and an optional
+// panel kernel.
 // gemm == nullptr: no integer kernel (F32/F16/BF16 use the float path of matmul.cpp; other types
 // are unsupported). matvec == nullptr: matmul runs one-token calls through gemm tiles.
+// pack/panel == nullptr: multi-token calls use the gemm tiles (the scalar level, the signed types).
 struct TypeKernels {
     ActType act;
     GemmTileFn gemm;
     MatvecFn matvec;
+    PanelPackFn pack = nullptr;
+    PanelTileFn panel = nullptr;
+    int panel_sub = 0;  // S (elements per panel sub-block) when pack != nullptr
 };
 constexpr int kTypeKernelSlots = 40;  // == gguf::kTensorTypeLimit
 

@@ -6,6 +6,7 @@
 
 #include "common/error.h"
 #include "kernels/dispatch.h"
+#include "quant/blocks.h"
 #include "quant/dequantize.h"
 
 namespace pyllm {
@@ -56,6 +57,15 @@ void matmul_float(const QMatrix& w, const float* x, float* y, int64_t n_tokens, 
     });
 }
 
+// Quantize token rows [t0, t1) of x and, on the panel path, convert them to panel activation rows.
+void quantize_rows(QuantizeActFn quantize, const float* x, int64_t n_in, int64_t t0, int64_t t1, uint8_t* qa, size_t arb,
+                   ActType at, int sub, uint8_t* pa, size_t pab) {
+    for (int64_t t = t0; t < t1; ++t) {
+        quantize(x + t * n_in, qa + t * arb, n_in);
+        if (pa) panel_act_row(at, sub, qa + t * arb, n_in, pa + t * pab);
+    }
+}
+
 void matmul_quant(const QMatrix& w, const float* x, float* y, int64_t n_tokens, ThreadPool& pool, const KernelTable& k) {
     const TypeKernels& tk = k.q->types[static_cast<uint32_t>(w.type)];
     const int at = static_cast<int>(tk.act);
@@ -63,18 +73,32 @@ void matmul_quant(const QMatrix& w, const float* x, float* y, int64_t n_tokens, 
     const size_t arb = (size_t)(w.n_in / kActBlock[at]) * kActBlockBytes[at];  // bytes per quantized token
     const size_t rb = (size_t)w.row_bytes();
 
-    // Quantized activations: [n_tokens][arb] bytes. Owned by the calling thread, reused across calls.
-    thread_local std::vector<uint8_t> act;
+    // Quantized activations: [n_tokens][arb] bytes; on the panel path also [n_tokens][pab] panel
+    // activation rows. Owned by the calling thread, reused across calls.
+    const bool panel = panel_applies(tk, n_tokens);
+    const size_t pab = panel ? kPanelActBytes(w.n_in, tk.panel_sub) : 0;
+    thread_local std::vector<uint8_t> act, pact;
     if (act.size() < arb * (size_t)n_tokens) act.resize(arb * (size_t)n_tokens);
+    if (pact.size() < pab * (size_t)n_tokens) pact.resize(pab * (size_t)n_tokens);
     uint8_t* qa = act.data();
+    uint8_t* pa = panel ? pact.data() : nullptr;
     if (n_tokens < kParallelQuantizeTokens || pool.size() == 1) {
-        for (int64_t t = 0; t < n_tokens; ++t) quantize(x + t * w.n_in, qa + t * arb, w.n_in);
+        quantize_rows(quantize, x, w.n_in, 0, n_tokens, qa, arb, tk.act, tk.panel_sub, pa, pab);
     } else {
         pool.run([&](int ti, int nt) {
             int64_t t0, t1;
             ThreadPool::chunk(n_tokens, ti, nt, 1, &t0, &t1);
-            for (int64_t t = t0; t < t1; ++t) quantize(x + t * w.n_in, qa + t * arb, w.n_in);
+            quantize_rows(quantize, x, w.n_in, t0, t1, qa, arb, tk.act, tk.panel_sub, pa, pab);
         });
+    }
+
+    if (panel) {
+        pool.run([&](int ti, int nt) {
+            int64_t r0, r1;
+            ThreadPool::chunk(w.n_out, ti, nt, kPanelRows, &r0, &r1);
+            if (r1 > r0) panel_rows(w, tk, r0, r1, pa, pab, n_tokens, y + r0, (size_t)w.n_out);
+        });
+        return;
     }
 
     const auto* wb = static_cast<const uint8_t*>(w.data);
@@ -111,6 +135,48 @@ void matmul_quant(const QMatrix& w, const float* x, float* y, int64_t n_tokens, 
 }
 
 }  // namespace
+
+void panel_act_row(ActType at, int sub, const uint8_t* qa, int64_t n, uint8_t* pa) {
+    int8_t* q = reinterpret_cast<int8_t*>(pa);
+    float* d = reinterpret_cast<float*>(pa + n);  // [n / sub], then s: [n / sub]
+    float* s = d + n / sub;
+    if (at == ActType::Q8A) {  // sub == 32: one block per sub-block, copied as is
+        const auto* blk = reinterpret_cast<const quant::BlockQ8A*>(qa);
+        for (int64_t b = 0; b < n / quant::kQK32; ++b) {
+            std::copy(blk[b].qs, blk[b].qs + quant::kQK32, q + b * quant::kQK32);
+            d[b] = blk[b].d;
+            s[b] = blk[b].s;
+        }
+        return;
+    }
+    // Q8K: one scale per 256; the per-16 code sums give each sub-block's sum exactly.
+    const auto* blk = reinterpret_cast<const quant::BlockQ8K*>(qa);
+    const int per = quant::kQKK / sub;  // sub-blocks per Q8K block
+    const int sums = sub / 16;          // bsums per sub-block
+    for (int64_t b = 0; b < n / quant::kQKK; ++b) {
+        std::copy(blk[b].qs, blk[b].qs + quant::kQKK, q + b * quant::kQKK);
+        for (int j = 0; j < per; ++j) {
+            int sum = 0;
+            for (int k = 0; k < sums; ++k) sum += blk[b].bsums[j * sums + k];
+            d[b * per + j] = blk[b].d;
+            s[b * per + j] = blk[b].d * (float)sum;
+        }
+    }
+}
+
+void panel_rows(const QMatrix& w, const TypeKernels& tk, int64_t r0, int64_t r1, const uint8_t* pa, size_t pab,
+                int64_t T, float* y, size_t y_stride) {
+    const size_t rb = (size_t)w.row_bytes();
+    const auto* wb = static_cast<const uint8_t*>(w.data);
+    thread_local std::vector<uint8_t> panel;  // one packed panel: kPanelBytes(n_in, sub) bytes
+    const size_t pb = kPanelBytes(w.n_in, tk.panel_sub);
+    if (panel.size() < pb) panel.resize(pb);
+    for (int64_t r = r0; r < r1; r += kPanelRows) {
+        const int nr = (int)std::min<int64_t>(kPanelRows, r1 - r);
+        tk.pack(w.n_in, wb + r * rb, rb, nr, panel.data());
+        tk.panel(w.n_in, panel.data(), pa, pab, T, y + (r - r0), y_stride, nr);
+    }
+}
 
 uint64_t QMatrix::row_bytes() const {
     const gguf::TypeTraits& tt = gguf::type_traits(type);

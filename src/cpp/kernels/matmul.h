@@ -7,6 +7,8 @@
 // (KernelTable::q->types[type].act: Q8A or Q8K blocks), then integer dot-product tiles of up to
 // 4 weight rows x 8 tokens run on the pool's threads, each thread owning a contiguous range of output
 // rows (n_tokens > 1: every 4-row weight group is reused across all tokens while it is in L1).
+// n_tokens >= 2 on types with a panel kernel (AVX2 level: Q4_0 Q4_1 Q5_0 Q5_1 Q4_K Q5_K Q6_K) takes
+// the panel path instead of the tiles: 8 weight rows unpacked once per call, every token run on them.
 // n_tokens == 1 (decode) uses the type's dedicated matvec kernel where the table has one (32-element
 // types: rows of >= 1024 elements)
 // (TypeKernels::matvec: one horizontal reduction per row instead of per block), and stays on the
@@ -32,6 +34,19 @@ struct QMatrix {
 
 // True if matmul supports weights of this type (on every ISA).
 bool matmul_supports(gguf::TensorType type);
+
+// ---- the panel path (kernels.h), shared with engine::MatmulGroup ----------------------------------
+// True if a call with n_tokens tokens takes the panel path: the type has a panel kernel on this
+// level and there are >= 2 tokens (one token streams the weights once anyway: matvec or tiles).
+inline bool panel_applies(const TypeKernels& tk, int64_t n_tokens) { return tk.pack != nullptr && n_tokens >= 2; }
+// One token's panel activation row (kPanelActBytes(n, sub) bytes at pa) from its quantized row qa in
+// format `at` (Q8A with sub 32; Q8K with sub 16 or 32): the same int8 codes, per-sub-block d and s.
+void panel_act_row(ActType at, int sub, const uint8_t* qa, int64_t n, uint8_t* pa);
+// Rows [r0, r1) of w against T panel activation rows (pab bytes apart):
+//   y[t * y_stride + (r - r0)] for r0 <= r < r1, t < T. Packs kPanelRows rows at a time into a
+//   thread-local panel, then runs all T tokens on it.
+void panel_rows(const QMatrix& w, const TypeKernels& tk, int64_t r0, int64_t r1, const uint8_t* pa, size_t pab,
+                int64_t T, float* y, size_t y_stride);
 
 // x and y must not overlap. Throws InvalidArgument if the shapes do not fit, NotImplemented for an
 // unsupported type.
