@@ -102,7 +102,10 @@ void matmul_quant(const QMatrix& w, const float* x, float* y, int64_t n_tokens, 
     }
 
     const auto* wb = static_cast<const uint8_t*>(w.data);
-    if (tk.matvec != nullptr && n_tokens < kMatvecMaxTokens && (tk.act == ActType::Q8K || w.n_in >= kMatvec32MinRow)) {
+    // Q8_0 (34-byte blocks: the set-up is a smaller share of a row) takes its matvec on any row length:
+    // Gemma-3's 640-wide Q8_0 head, 1 thread, same run: matvec 7.2 GB/s, tiles 6.3.
+    const bool long_rows = tk.act == ActType::Q8K || w.type == gguf::TensorType::Q8_0 || w.n_in >= kMatvec32MinRow;
+    if (tk.matvec != nullptr && n_tokens < kMatvecMaxTokens && long_rows) {
         // decode: each thread streams its rows once per token through the dedicated matvec kernel.
         // The job captures one pointer, so std::function keeps it inline (no allocation per call).
         struct MatvecJob {
