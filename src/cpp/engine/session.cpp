@@ -118,6 +118,36 @@ const float* Session::eval(const int32_t* ids, int64_t n, float* all_logits) {
     return logits_.data();
 }
 
+namespace {
+// Element-wise FFN activations, split across the pool for prefill-sized inputs (one token's worth
+// stays on the calling thread). Each element is computed the same way wherever it runs.
+constexpr int64_t kParallelElementwise = 16384;
+template <class F>
+void for_range(int64_t n, ThreadPool& pool, const F& f) {
+    if (n < kParallelElementwise || pool.size() == 1) return f(0, n);
+    pool.run([&](int ti, int nt) {
+        int64_t i0, i1;
+        ThreadPool::chunk(n, ti, nt, 64, &i0, &i1);
+        if (i1 > i0) f(i0, i1);
+    });
+}
+// gate[i] = act(gate[i]) * up[i]:  SwiGLU (silu) or GeGLU (gelu_tanh).   gate, up: [n]
+void gated_activation(bool swiglu, float* gate, const float* up, int64_t n, ThreadPool& pool) {
+    for_range(n, pool, [&](int64_t i0, int64_t i1) {
+        if (swiglu)
+            for (int64_t i = i0; i < i1; ++i) gate[i] = silu(gate[i]) * up[i];
+        else
+            for (int64_t i = i0; i < i1; ++i) gate[i] = gelu_tanh(gate[i]) * up[i];
+    });
+}
+// x[i] = gelu_tanh(x[i]).   x: [n]
+void gelu_inplace(float* x, int64_t n, ThreadPool& pool) {
+    for_range(n, pool, [&](int64_t i0, int64_t i1) {
+        for (int64_t i = i0; i < i1; ++i) x[i] = gelu_tanh(x[i]);
+    });
+}
+}  // namespace
+
 void Session::forward(const int32_t* ids, int64_t T, float* out, bool all) {
     const Config& c = cfg_;
     const Weights& w = model_->weights();
@@ -216,22 +246,16 @@ void Session::forward(const int32_t* ids, int64_t T, float* out, bool all) {
         float* up = up_.data();
         if (c.ffn == FfnKind::GeluMLP) {
             matmul(L.w_up, xn, up, T, pool);
-            for (int64_t t = 0; t < T; ++t) {
-                float* r = up + t * F;
-                if (!L.b_up.empty()) add_to(r, L.b_up.data(), F);
-                for (int64_t i = 0; i < F; ++i) r[i] = gelu_tanh(r[i]);
-            }
+            if (!L.b_up.empty())
+                for (int64_t t = 0; t < T; ++t) add_to(up + t * F, L.b_up.data(), F);
+            gelu_inplace(up, T * F, pool);
             matmul(L.w_down, up, tmp, T, pool);
         } else {
             float* gate = gate_.data();
             const QMatrix* ws[2] = {&L.w_gate, &L.w_up};
             float* ys[2] = {gate, up};
             mm_.run(ws, ys, 2, xn, T, pool);
-            const int64_t n = T * F;
-            if (c.ffn == FfnKind::SwiGLU)
-                for (int64_t i = 0; i < n; ++i) gate[i] = silu(gate[i]) * up[i];
-            else
-                for (int64_t i = 0; i < n; ++i) gate[i] = gelu_tanh(gate[i]) * up[i];
+            gated_activation(c.ffn == FfnKind::SwiGLU, gate, up, T * F, pool);
             matmul(L.w_down, gate, tmp, T, pool);
         }
         for (int64_t t = 0; t < T; ++t) {
