@@ -9,6 +9,7 @@ import pytest
 
 import gguf
 import pyllm
+from pyllm import _core
 import reference as R
 
 FLOAT_TYPES = ["F32", "F16"]
@@ -257,3 +258,31 @@ def test_scalar_and_simd_paths_agree(tmp_path_factory, tmp_path):
         out[isa] = np.load(f)
     # float32 sums in a different order, then stored to the f16 cache: ~1e-4 differences
     assert rel_err(out[None], out["scalar"].astype(np.float64)) < 1e-3
+
+
+@pytest.mark.parametrize("isa", ["scalar", "avx2"])
+def test_ffn_activations_against_float64(isa):
+    # engine/ffn_kernels: the scalar reference (libm) and the AVX2 polynomial exp, against float64
+    # numpy, over the whole float range that matters (|x| up to 100, the clamps, zeros, denormal-ish
+    # values) and a length that leaves a tail of 5 elements.
+    if isa not in _core.available_isas():
+        pytest.skip(f"{isa} is not available")
+    rng = np.random.default_rng(3)
+    x = np.concatenate([np.linspace(-100, 100, 4001), rng.standard_normal(1002) * 4,
+                        [0.0, -0.0, 1e-30, -1e-30, 87.9, -87.9, 88.5, -88.5, 1e4, -1e4]]).astype(np.float32)
+    up = rng.uniform(-3, 3, x.size).astype(np.float32)
+    assert x.size % 8 == 5
+    xd, ud = x.astype(np.float64), up.astype(np.float64)
+    with np.errstate(over="ignore"):  # e^100: inf, and x / inf = 0 is the right limit
+        silu = xd / (1 + np.exp(-xd)) * ud
+    gelu = 0.5 * xd * (1 + np.tanh(np.sqrt(2 / np.pi) * (xd + 0.044715 * xd ** 3)))
+    for kind, want, u in (("silu", silu, up), ("gelu", gelu * ud, up), ("gelu", gelu, None)):
+        got = _core.ffn_activation(x, kind, u, isa=isa).astype(np.float64)
+        scale = np.abs(xd) * (np.abs(ud) if u is not None else 1.0)
+        assert np.all(np.abs(got - want) <= 1e-6 * scale + 1e-37), (isa, kind, np.max(np.abs(got - want) / (scale + 1e-37)))
+        # the tail elements get the same formula as the rest: one element at a time gives the same bits
+        one = np.array([_core.ffn_activation(x[i:i + 1], kind, None if u is None else u[i:i + 1], isa=isa)[0]
+                        for i in range(x.size - 13, x.size)], np.float32)
+        assert np.array_equal(one, got[-13:].astype(np.float32))
+    with pytest.raises(ValueError, match="kind"):
+        _core.ffn_activation(x, "relu", up)

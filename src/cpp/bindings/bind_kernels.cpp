@@ -7,6 +7,7 @@
 
 #include "bindings/bindings.h"
 #include "common/error.h"
+#include "engine/ffn_kernels.h"
 #include "kernels/cpu_features.h"
 #include "kernels/dispatch.h"
 
@@ -70,6 +71,30 @@ float dot_f32(F32Array a, F32Array b, std::optional<std::string> isa) {
     return k.dot_f32(a.data(), b.data(), (size_t)a.size());
 }
 
+// kind(gate) * up element-wise (up absent: kind(gate)) through the engine's FFN kernels of a level.
+py::array_t<float> ffn_activation(F32Array gate, const std::string& kind, std::optional<F32Array> up,
+                                  std::optional<std::string> isa) {
+    const engine::FfnKernels* fk = &engine::ffn_kernels();
+    if (isa) {
+        const Isa level = parse_isa(*isa);
+        if (!kernels_for(level)) throw InvalidArgument(str("instruction set '", *isa, "' is not available on this machine"));
+        fk = level == Isa::Scalar ? &engine::ffn_kernels_scalar() : engine::ffn_kernels_avx2();
+        if (!fk) fk = &engine::ffn_kernels_scalar();
+    }
+    if (kind != "silu" && kind != "gelu") throw InvalidArgument(str("ffn_activation: kind must be 'silu' or 'gelu', got '", kind, "'"));
+    if (up && up->size() != gate.size())
+        throw InvalidArgument(str("ffn_activation: gate has ", gate.size(), " elements, up ", up->size()));
+    if (kind == "silu" && !up) throw InvalidArgument("ffn_activation: silu needs up");
+    py::array_t<float> y(gate.request().shape);
+    std::copy(gate.data(), gate.data() + gate.size(), y.mutable_data());
+    float* dst = y.mutable_data();
+    const float* u = up ? up->data() : nullptr;
+    const int64_t n = (int64_t)gate.size();
+    py::gil_scoped_release nogil;
+    (kind == "silu" ? fk->silu_mul : fk->gelu_mul)(dst, u, n);
+    return y;
+}
+
 }  // namespace
 
 void register_kernels(py::module_& m) {
@@ -85,6 +110,8 @@ void register_kernels(py::module_& m) {
     m.def("bf16_to_f32", [](U16Array x, std::optional<std::string> isa) { return convert16(x, table_for(isa).bf16_to_f32); },
           py::arg("x"), py::arg("isa") = py::none());
     m.def("dot_f32", &dot_f32, py::arg("a"), py::arg("b"), py::arg("isa") = py::none());
+    m.def("ffn_activation", &ffn_activation, py::arg("gate"), py::arg("kind"), py::arg("up") = py::none(),
+          py::arg("isa") = py::none());
 }
 
 }  // namespace pyllm::bindings

@@ -50,6 +50,16 @@ void MatmulGroup::run(const QMatrix* const* ws, float* const* ys, int n, const f
         const TypeKernels& tk = k.q->types[static_cast<uint32_t>(ws[i]->type)];
         panel = tk.pack != nullptr && tk.panel_sub == k.q->types[static_cast<uint32_t>(ws[0]->type)].panel_sub;
     }
+    if (!panel && T >= 2) {
+        // Mixed panel / non-panel types (e.g. Q5_0 with Q8_0, Q4_K with Q6_K): one matmul() each, so
+        // every matrix still takes the path matmul() would give it.
+        bool any = false;
+        for (int i = 0; i < n; ++i) any = any || k.q->types[static_cast<uint32_t>(ws[i]->type)].pack != nullptr;
+        if (any) {
+            for (int i = 0; i < n; ++i) matmul(*ws[i], x, ys[i], T, pool);
+            return;
+        }
+    }
     const int sub = k.q->types[static_cast<uint32_t>(ws[0]->type)].panel_sub;
     const size_t pab = panel ? kPanelActBytes(n_in, sub) : 0;
     if (pact_.size() < pab * (size_t)T) pact_.resize(pab * (size_t)T);

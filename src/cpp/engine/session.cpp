@@ -6,6 +6,7 @@
 
 #include "common/error.h"
 #include "engine/attention.h"
+#include "engine/ffn_kernels.h"
 #include "engine/ops.h"
 #include "kernels/matmul.h"
 #include "quant/dequantize.h"
@@ -133,18 +134,14 @@ void for_range(int64_t n, ThreadPool& pool, const F& f) {
 }
 // gate[i] = act(gate[i]) * up[i]:  SwiGLU (silu) or GeGLU (gelu_tanh).   gate, up: [n]
 void gated_activation(bool swiglu, float* gate, const float* up, int64_t n, ThreadPool& pool) {
-    for_range(n, pool, [&](int64_t i0, int64_t i1) {
-        if (swiglu)
-            for (int64_t i = i0; i < i1; ++i) gate[i] = silu(gate[i]) * up[i];
-        else
-            for (int64_t i = i0; i < i1; ++i) gate[i] = gelu_tanh(gate[i]) * up[i];
-    });
+    const FfnKernels& fk = ffn_kernels();
+    const auto fn = swiglu ? fk.silu_mul : fk.gelu_mul;
+    for_range(n, pool, [&](int64_t i0, int64_t i1) { fn(gate + i0, up + i0, i1 - i0); });
 }
 // x[i] = gelu_tanh(x[i]).   x: [n]
 void gelu_inplace(float* x, int64_t n, ThreadPool& pool) {
-    for_range(n, pool, [&](int64_t i0, int64_t i1) {
-        for (int64_t i = i0; i < i1; ++i) x[i] = gelu_tanh(x[i]);
-    });
+    const FfnKernels& fk = ffn_kernels();
+    for_range(n, pool, [&](int64_t i0, int64_t i1) { fk.gelu_mul(x + i0, nullptr, i1 - i0); });
 }
 }  // namespace
 
