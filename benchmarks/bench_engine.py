@@ -2,10 +2,14 @@
 memory-bandwidth bound (weight bytes read per decoded token / read bandwidth measured in this run).
 
     PYLLM_CACHE=/tmp/pc python benchmarks/bench_engine.py [--threads 1 2] [--models smollm2 gemma3]
-        [--prompt 256] [--gen 128] [--repeat 3]
+        [--prompt 256] [--gen 128] [--repeat 3] [--llama-bench PATH]
 
-Each (model, threads) runs in a fresh subprocess so peak RSS is per configuration. Printed, never
-asserted. Reference figures (llama.cpp / ik_llama.cpp on this machine class, 2 threads, from
+--llama-bench PATH runs llama.cpp's llama-bench binary (built separately; pyllm never links it) on the
+same GGUF file, threads, prompt and generation lengths right after each pyllm configuration, and
+prints both and their ratio: the only fair comparison on a shared or throttled machine.
+
+Each (model, threads) runs in a fresh subprocess so peak RSS is per configuration; speeds are medians
+over --repeat runs. Printed, never asserted. Reference figures (llama.cpp / ik_llama.cpp on this machine class, 2 threads, from
 $PYLLM_TEST_DATA/README.md) are shown beside ours.
 """
 
@@ -13,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -35,25 +40,26 @@ rng = np.random.default_rng(0)
 prompt = rng.integers(100, min(m.n_vocab, 30000), size=n_prompt).astype(np.int32)
 s = m.session()
 s.eval(prompt[:16]); s.reset()  # warm-up (page in the weights)
-best_pp = cpu_pp = 1e9
+pp_t, pp_c = [], []
 for _ in range(repeat):
     s.reset()
     t = time.perf_counter(); c = time.process_time(); s.eval(prompt)
-    best_pp = min(best_pp, time.perf_counter() - t); cpu_pp = min(cpu_pp, time.process_time() - c)
-best_tg = cpu_tg = 1e9
+    pp_t.append(time.perf_counter() - t); pp_c.append(time.process_time() - c)
+tg_t, tg_c = [], []
 for _ in range(repeat):
     s.reset(); logits = s.eval(prompt[:8])
     t = time.perf_counter(); c = time.process_time()
     for _ in range(n_gen):
         logits = s.eval([int(np.argmax(logits))])
-    best_tg = min(best_tg, time.perf_counter() - t); cpu_tg = min(cpu_tg, time.process_time() - c)
+    tg_t.append(time.perf_counter() - t); tg_c.append(time.process_time() - c)
+med = lambda v: float(np.median(v))  # medians over the repeats (the machine is noisy)
 rss = 0.0
 with open("/proc/self/status") as f:  # VmHWM: this process's peak RSS (ru_maxrss survives exec)
     for line in f:
         if line.startswith("VmHWM:"):
             rss = int(line.split()[1]) / 1024
-print(json.dumps(dict(load=load, pp=n_prompt / best_pp, tg=n_gen / best_tg, rss_mib=rss,
-                      pp_cpu=n_prompt / cpu_pp, tg_cpu=n_gen / cpu_tg,
+print(json.dumps(dict(path=str(path), load=load, pp=n_prompt / med(pp_t), tg=n_gen / med(tg_t), rss_mib=rss,
+                      pp_cpu=n_prompt / med(pp_c), tg_cpu=n_gen / med(tg_c),
                       weight_bytes=m.config["matrix_bytes"])))
 """
 
@@ -72,6 +78,22 @@ def read_bandwidth(mib: int = 512, repeat: int = 5) -> float:
     return a.nbytes / best
 
 
+def llama_bench(exe: str, path: str, n_threads: int, n_prompt: int, n_gen: int, repeat: int):
+    """(prompt tok/s, generation tok/s) from llama.cpp's llama-bench JSON output, or (0, 0) on failure."""
+    out = subprocess.run([exe, "-m", path, "-t", str(n_threads), "-p", str(n_prompt), "-n", str(n_gen),
+                          "-r", str(repeat), "-o", "json"], capture_output=True, text=True)
+    pp = tg = 0.0
+    try:
+        for row in json.loads(out.stdout):
+            if row.get("n_prompt") and not row.get("n_gen"):
+                pp = float(row["avg_ts"])
+            elif row.get("n_gen") and not row.get("n_prompt"):
+                tg = float(row["avg_ts"])
+    except (ValueError, KeyError, TypeError):
+        print(f"llama-bench failed: {out.stderr.strip().splitlines()[-1:]}")
+    return pp, tg
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--models", nargs="+", default=["smollm2", "gemma3"])
@@ -79,7 +101,10 @@ def main() -> int:
     ap.add_argument("--prompt", type=int, default=256)
     ap.add_argument("--gen", type=int, default=128)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--llama-bench", default=None, help="path to llama.cpp's llama-bench, run in the same session")
     args = ap.parse_args()
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1")  # numpy's BLAS threads must not spin beside us
+    here = []  # (model, threads, ours pp, ours tg, llama.cpp pp, tg)
 
     bw = read_bandwidth()
     print(f"read bandwidth (1 thread, numpy max over 512 MiB): {bw / 1e9:.1f} GB/s")
@@ -90,7 +115,7 @@ def main() -> int:
     for name in args.models:
         for nt in args.threads:
             out = subprocess.run([sys.executable, "-c", CHILD, name, str(nt), str(args.prompt), str(args.gen),
-                                  str(args.repeat)], capture_output=True, text=True)
+                                  str(args.repeat)], capture_output=True, text=True, env=env)
             if out.returncode != 0:
                 print(f"{name:<9} {nt:>3} failed: {out.stderr.strip().splitlines()[-1:]}")
                 continue
@@ -103,6 +128,18 @@ def main() -> int:
             cpu = f"{r['pp_cpu']:.0f}/{r['tg_cpu']:.0f}" if nt == 1 else "-"
             print(f"{name:<9} {nt:>3} {r['load']:>7.3f} {r['pp']:>12.1f} {r['tg']:>11.1f} {cpu:>12} {bound:>10.1f} "
                   f"{100 * r['tg'] / bound:>7.0f}% {readme_bound:>7.0f} ({100 * r['tg'] / readme_bound:>2.0f}%) {r['rss_mib']:>8.0f} {refs}")
+            if args.llama_bench:
+                lb = llama_bench(args.llama_bench, r["path"], nt, args.prompt, args.gen, args.repeat)
+                here.append((name, nt, r["pp"], r["tg"]) + lb)
+    if here:
+        print()
+        print("llama.cpp measured in this run (llama-bench, same file, threads, prompt and generation lengths):")
+        hdr = f"{'model':<9} {'thr':>3} {'pyllm pp/tg':>14} {'llama.cpp pp/tg':>16} {'ratio pp/tg':>12}"
+        print(hdr)
+        print("-" * len(hdr))
+        for name, nt, pp, tg, lpp, ltg in here:
+            ratio = f"{pp / lpp:.2f}x/{tg / ltg:.2f}x" if lpp and ltg else "-"
+            print(f"{name:<9} {nt:>3} {pp:>7.1f}/{tg:<6.1f} {lpp:>8.1f}/{ltg:<7.1f} {ratio:>12}")
     print("bound = read bandwidth / bytes of all weight matrices (read once per decoded token)")
     print("README bound = the same with the data README's bandwidth (23 GB/s 1 thread, 30 GB/s 2 threads);")
     print("  numpy's single-thread max under-reads the bandwidth, so prefer this column")
