@@ -33,6 +33,21 @@ public:
     // Split [0, n) into size() contiguous chunks aligned to `grain`; chunk i -> [begin, end).
     static void chunk(int64_t n, int i, int n_threads, int64_t grain, int64_t* begin, int64_t* end);
 
+    // fn(begin, end) over [0, n) in chunks of `grain` elements (the last one shorter), claimed
+    // dynamically: a thread that finishes a chunk takes the next, so a thread the OS delays or given
+    // slower work does not hold the others up. One thread or n <= grain: fn(0, n) on the caller.
+    // Callers whose results depend only on the element (a row of a matmul), not on the chunking,
+    // stay deterministic.
+    template <class F>
+    void for_chunks(int64_t n, int64_t grain, const F& fn);
+
+    // A chunk size for for_chunks: about `per_thread` chunks per thread, a multiple of `align`.
+    int64_t grain_for(int64_t n, int64_t align, int per_thread = 8) const {
+        int64_t g = (n + (int64_t)n_threads_ * per_thread - 1) / ((int64_t)n_threads_ * per_thread);
+        g = (g + align - 1) / align * align;
+        return g < align ? align : g;
+    }
+
 private:
     void worker(int index);
 
@@ -48,5 +63,28 @@ private:
     std::exception_ptr error_;
     std::mutex error_mutex_;
 };
+
+template <class F>
+void ThreadPool::for_chunks(int64_t n, int64_t grain, const F& fn) {
+    if (n <= 0) return;
+    if (n_threads_ == 1 || n <= grain) {
+        fn((int64_t)0, n);
+        return;
+    }
+    struct Job {
+        const F* fn;
+        int64_t n, grain;
+        std::atomic<int64_t> next{0};
+    };
+    Job job{&fn, n, grain};
+    Job* jp = &job;  // the std::function below holds one pointer: stored inline, no allocation
+    run([jp](int, int) {
+        for (;;) {
+            const int64_t b = jp->next.fetch_add(jp->grain, std::memory_order_relaxed);
+            if (b >= jp->n) return;
+            (*jp->fn)(b, b + jp->grain < jp->n ? b + jp->grain : jp->n);
+        }
+    });
+}
 
 }  // namespace pyllm

@@ -87,10 +87,9 @@ void MatmulGroup::run(const QMatrix* const* ws, float* const* ys, int n, const f
     for (int i = 0; i < n; ++i) start[i + 1] = start[i] + ws[i]->n_out;
     const int64_t total = start[n];
     if (panel) {
-        // Each thread: its share of the concatenated rows, panel by panel within each matrix.
-        pool.run([&](int ti, int nt) {
-            int64_t r0, r1;
-            ThreadPool::chunk(total, ti, nt, kPanelRows, &r0, &r1);
+        // Chunks of the concatenated rows, claimed by whichever thread is free (for_chunks); panel by
+        // panel within each matrix.
+        pool.for_chunks(total, pool.grain_for(total, kPanelRows), [&](int64_t r0, int64_t r1) {
             for (int i = 0; i < n && r0 < r1; ++i) {
                 const int64_t b = std::max(r0, start[i]), e = std::min(r1, start[i + 1]);
                 if (b >= e) continue;
@@ -104,10 +103,8 @@ void MatmulGroup::run(const QMatrix* const* ws, float* const* ys, int n, const f
     bool use_matvec = T == 1 && allow_matvec;
     for (int i = 0; i < n; ++i) use_matvec = use_matvec && k.q->types[static_cast<uint32_t>(ws[i]->type)].matvec;
     if (use_matvec) {
-        // Decode: each thread streams its share of the concatenated rows through the matvec kernels.
-        pool.run([&](int ti, int nt) {
-            int64_t r0, r1;
-            ThreadPool::chunk(total, ti, nt, kTileRows, &r0, &r1);
+        // Decode: chunks of the concatenated rows through the matvec kernels.
+        pool.for_chunks(total, pool.grain_for(total, kTileRows), [&](int64_t r0, int64_t r1) {
             for (int i = 0; i < n && r0 < r1; ++i) {
                 const int64_t b = std::max(r0, start[i]), e = std::min(r1, start[i + 1]);
                 if (b >= e) continue;
@@ -120,9 +117,7 @@ void MatmulGroup::run(const QMatrix* const* ws, float* const* ys, int n, const f
         });
         return;
     }
-    pool.run([&](int ti, int nt) {
-        int64_t r0, r1;
-        ThreadPool::chunk(total, ti, nt, kTileRows, &r0, &r1);
+    pool.for_chunks(total, pool.grain_for(total, kTileRows), [&](int64_t r0, int64_t r1) {
         int i = 0;
         for (int64_t r = r0; r < r1;) {
             while (r >= start[i + 1]) ++i;

@@ -92,11 +92,11 @@ void matmul_quant(const QMatrix& w, const float* x, float* y, int64_t n_tokens, 
         });
     }
 
+    // Rows are claimed in chunks by whichever thread is free (ThreadPool::for_chunks); every output
+    // depends only on its row and token, so the split does not change any value.
     if (panel) {
-        pool.run([&](int ti, int nt) {
-            int64_t r0, r1;
-            ThreadPool::chunk(w.n_out, ti, nt, kPanelRows, &r0, &r1);
-            if (r1 > r0) panel_rows(w, tk, r0, r1, pa, pab, n_tokens, y + r0, (size_t)w.n_out);
+        pool.for_chunks(w.n_out, pool.grain_for(w.n_out, kPanelRows), [&](int64_t r0, int64_t r1) {
+            panel_rows(w, tk, r0, r1, pa, pab, n_tokens, y + r0, (size_t)w.n_out);
         });
         return;
     }
@@ -107,26 +107,16 @@ void matmul_quant(const QMatrix& w, const float* x, float* y, int64_t n_tokens, 
     const bool long_rows = tk.act == ActType::Q8K || w.type == gguf::TensorType::Q8_0 || w.n_in >= kMatvec32MinRow;
     if (tk.matvec != nullptr && n_tokens < kMatvecMaxTokens && long_rows) {
         // decode: each thread streams its rows once per token through the dedicated matvec kernel.
-        // The job captures one pointer, so std::function keeps it inline (no allocation per call).
-        struct MatvecJob {
-            MatvecFn fn; const uint8_t* w; size_t rb; const uint8_t* a; size_t arb; float* y;
-            int64_t n_in, n_out, n_tokens;
-            void operator()(int ti, int nt) const {
-                int64_t r0, r1;
-                ThreadPool::chunk(n_out, ti, nt, kTileRows, &r0, &r1);
-                if (r1 <= r0) return;
-                for (int64_t t = 0; t < n_tokens; ++t) fn(n_in, w + r0 * rb, rb, r1 - r0, a + t * arb, y + t * n_out + r0);
-            }
+        const MatvecFn fn = tk.matvec;
+        auto rows = [&](int64_t r0, int64_t r1) {
+            for (int64_t t = 0; t < n_tokens; ++t) fn(w.n_in, wb + r0 * rb, rb, r1 - r0, qa + t * arb, y + t * w.n_out + r0);
         };
-        const MatvecJob job{tk.matvec, wb, rb, qa, arb, y, w.n_in, w.n_out, n_tokens};
-        if (pool.size() == 1 || (uint64_t)rb * (uint64_t)w.n_out < kMatvecParallelBytes) job(0, 1);
-        else pool.run([&job](int ti, int nt) { job(ti, nt); });
+        if (pool.size() == 1 || (uint64_t)rb * (uint64_t)w.n_out < kMatvecParallelBytes) rows(0, w.n_out);
+        else pool.for_chunks(w.n_out, pool.grain_for(w.n_out, kTileRows), rows);
         return;
     }
     const GemmTileFn gemm = tk.gemm;
-    pool.run([&](int ti, int nt) {
-        int64_t r0, r1;
-        ThreadPool::chunk(w.n_out, ti, nt, kTileRows, &r0, &r1);
+    pool.for_chunks(w.n_out, pool.grain_for(w.n_out, kTileRows), [&](int64_t r0, int64_t r1) {
         for (int64_t r = r0; r < r1; r += kTileRows) {
             const int nr = (int)std::min<int64_t>(kTileRows, r1 - r);
             for (int64_t t = 0; t < n_tokens; t += kTileCols) {
