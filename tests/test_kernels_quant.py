@@ -264,9 +264,9 @@ def test_real_gemma3(gemma3_path):
 @pytest.mark.parametrize("isa", ISAS)
 @pytest.mark.parametrize("name", QTYPES)
 def test_matvec_odd_sizes(isa, name):
-    # n_tokens == 1 takes the matvec kernels (32-element types from n_in >= 1024 on, shorter rows the
-    # tiles): every row length in the list that is a block multiple (1056, 1120: 33 and 35 blocks, the
-    # kernels' tail loops), odd row counts, 1 and 2 threads, against scalar and the float64 bounds.
+    # n_tokens == 1 takes the matvec kernels (every type that has one, any row length): every row
+    # length in the list that is a block multiple (1056, 1120: 33 and 35 blocks, the kernels' tail
+    # loops), odd row counts, 1 and 2 threads, against scalar and the float64 bounds.
     need(isa)
     rng = np.random.default_rng(21)
     bs = block_size(name)

@@ -101,7 +101,8 @@ void MatmulGroup::run(const QMatrix* const* ws, float* const* ys, int n, const f
         return;
     }
     bool use_matvec = T == 1 && allow_matvec;
-    for (int i = 0; i < n; ++i) use_matvec = use_matvec && k.q->types[static_cast<uint32_t>(ws[i]->type)].matvec;
+    for (int i = 0; i < n; ++i)
+        use_matvec = use_matvec && matvec_applies(k.q->types[static_cast<uint32_t>(ws[i]->type)], 1);
     if (use_matvec) {
         // Decode: chunks of the concatenated rows through the matvec kernels.
         pool.for_chunks(total, pool.grain_for(total, kTileRows), [&](int64_t r0, int64_t r1) {

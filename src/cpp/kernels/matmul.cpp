@@ -23,11 +23,10 @@ bool is_float_type(gguf::TensorType t) {
 constexpr int64_t kParallelQuantizeTokens = 16;
 // Calls with fewer tokens than this use the type's matvec kernel (if it has one) once per token.
 constexpr int64_t kMatvecMaxTokens = 2;
-// 32-element types: rows shorter than this keep the tiles for one token too; the matvec's per-row
-// set-up (scale gathering, one reduction) does not pay off on short rows. bench_kernels.py latency,
-// Q4_1, 1 thread, tiles vs matvec, same run: 576x576 41 vs 44 us, 576x1536 102 vs 110 us,
-// 1536x576 102 vs 90 us.
-constexpr int64_t kMatvec32MinRow = 1024;
+// One-token calls take the type's matvec kernel on every row length. On short rows the tiles are a
+// little faster when the matrix sits in L2 (bench, Q4_1 576x3072: 5.6 vs 5.2 GB/s), but the matvec
+// prefetches the weight stream and wins in the engine, where weights come from DRAM (SmolLM2 decode,
+// 1 thread, same run: 52.5 tok/s with matvec on its 576-wide rows, 45.9 with tiles).
 // Matvecs over fewer weight bytes than this run on the calling thread only: below ~128 KB (a few
 // microseconds of streaming) waking the workers and waiting for the slowest costs about what the
 // split saves (and much more when the machine is oversubscribed).
@@ -102,10 +101,7 @@ void matmul_quant(const QMatrix& w, const float* x, float* y, int64_t n_tokens, 
     }
 
     const auto* wb = static_cast<const uint8_t*>(w.data);
-    // Q8_0 (34-byte blocks: the set-up is a smaller share of a row) takes its matvec on any row length:
-    // Gemma-3's 640-wide Q8_0 head, 1 thread, same run: matvec 7.2 GB/s, tiles 6.3.
-    const bool long_rows = tk.act == ActType::Q8K || w.type == gguf::TensorType::Q8_0 || w.n_in >= kMatvec32MinRow;
-    if (tk.matvec != nullptr && n_tokens < kMatvecMaxTokens && long_rows) {
+    if (matvec_applies(tk, n_tokens)) {
         // decode: each thread streams its rows once per token through the dedicated matvec kernel.
         const MatvecFn fn = tk.matvec;
         auto rows = [&](int64_t r0, int64_t r1) {
@@ -128,6 +124,10 @@ void matmul_quant(const QMatrix& w, const float* x, float* y, int64_t n_tokens, 
 }
 
 }  // namespace
+
+bool matvec_applies(const TypeKernels& tk, int64_t n_tokens) {
+    return tk.matvec != nullptr && n_tokens < kMatvecMaxTokens;
+}
 
 void panel_act_row(ActType at, int sub, const uint8_t* qa, int64_t n, uint8_t* pa) {
     int8_t* q = reinterpret_cast<int8_t*>(pa);

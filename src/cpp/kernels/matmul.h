@@ -9,10 +9,10 @@
 // rows (n_tokens > 1: every 4-row weight group is reused across all tokens while it is in L1).
 // n_tokens >= 2 on types with a panel kernel (AVX2 level: Q4_0 Q4_1 Q5_0 Q5_1 Q4_K Q5_K Q6_K) takes
 // the panel path instead of the tiles: 8 weight rows unpacked once per call, every token run on them.
-// n_tokens == 1 (decode) uses the type's dedicated matvec kernel where the table has one (32-element
-// types: rows of >= 1024 elements)
+// n_tokens == 1 (decode) uses the type's dedicated matvec kernel where the table has one
 // (TypeKernels::matvec: one horizontal reduction per row instead of per block), and stays on the
-// calling thread when the matrix is under 128 KB (waking the pool would cost more than it saves). F32/F16/BF16 weights take a float path (dequantize a row, dot per token).
+// calling thread when the matrix is under 128 KB (waking the pool would cost more than it saves).
+// F32/F16/BF16 weights take a float path (dequantize a row, dot per token).
 // This is the engine's only entry to the matmul kernels.
 #pragma once
 
@@ -39,6 +39,8 @@ bool matmul_supports(gguf::TensorType type);
 // True if a call with n_tokens tokens takes the panel path: the type has a panel kernel on this
 // level and there are >= 2 tokens (one token streams the weights once anyway: matvec or tiles).
 inline bool panel_applies(const TypeKernels& tk, int64_t n_tokens) { return tk.pack != nullptr && n_tokens >= 2; }
+// True if a call takes the type's dedicated matvec kernel: one token and a matvec on this level.
+bool matvec_applies(const TypeKernels& tk, int64_t n_tokens);
 // One token's panel activation row (kPanelActBytes(n, sub) bytes at pa) from its quantized row qa in
 // format `at` (Q8A with sub 32; Q8K with sub 16 or 32): the same int8 codes, per-sub-block d and s.
 void panel_act_row(ActType at, int sub, const uint8_t* qa, int64_t n, uint8_t* pa);
