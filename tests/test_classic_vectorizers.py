@@ -112,6 +112,8 @@ def test_unicode_and_python_paths_match_sklearn(params):
         assert_same(ours, theirs, ours.fit_transform(UNICODE_DOCS), theirs.fit_transform(UNICODE_DOCS), tfidf=tf)
 
 
+# scikit-learn warns that token_pattern is unused when a tokenizer is given; the comparison is the point
+@pytest.mark.filterwarnings("ignore:The parameter 'token_pattern' will not be used")
 def test_callables_and_token_ids():
     docs = ["one two three two", "three three four", "five"]
     for params in (dict(tokenizer=str.split, preprocessor=str.upper),
