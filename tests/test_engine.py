@@ -81,6 +81,19 @@ def test_llama_linear_rope_scaling_and_untied_output(tmp_path_factory):
     assert rel_err(got, R.forward(R.RefModel(path), IDS)) < 1e-3
 
 
+@pytest.mark.parametrize("n_embd,n_head,n_kv_head", [(384, 12, 2), (240, 6, 1), (168, 7, 7)])
+def test_grouped_query_attention_shapes(tmp_path_factory, n_embd, n_head, n_kv_head):
+    # Query heads sharing a K/V head are computed together, up to 4 per kernel call: groups of 6
+    # (4 + 2) with head_dim 32, a group of 6 with head_dim 40 (16-wide blocks plus an 8-wide tail),
+    # and plain multi-head attention (groups of 1) with head_dim 24, against the float64 reference.
+    path = tiny(tmp_path_factory, "llama", "F32", n_embd=n_embd, n_head=n_head, n_kv_head=n_kv_head)
+    ref_model = R.RefModel(path)
+    m = pyllm.Model(path, n_ctx=64, n_threads=2)
+    for kv in ("f32", "f16"):
+        got = m.session(kv_type=kv).eval(IDS, all_logits=True)
+        assert rel_err(got, R.forward(ref_model, IDS, kv_f16=(kv == "f16"))) < 1e-3, kv
+
+
 def test_gpt2_tiny_matches_torch(golden_dir):
     d = np.load(golden_dir / "gpt2-tiny-random-f16.logits.npz")
     m = pyllm.Model(golden_dir / "gpt2-tiny-random-f16.gguf", n_ctx=64, n_threads=2)

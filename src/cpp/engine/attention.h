@@ -1,11 +1,13 @@
 // attention.h — causal (optionally sliding-window) attention of a batch of new tokens over the
-// KV cache, threaded over (token, head) pairs. Each pair is computed start to finish by one
-// thread in a fixed order, so results do not depend on the thread count or the batch split.
+// KV cache, threaded over (token, group of query heads sharing a K/V head). Each item is computed
+// start to finish by one thread in a fixed order, and each head's arithmetic does not depend on the
+// group it is computed with, so results do not depend on the thread count or the batch split.
 #pragma once
 
 #include <cstdint>
 
 #include "common/thread_pool.h"
+#include "engine/attn_kernels.h"
 #include "model/kv_cache.h"
 
 namespace pyllm::engine {
@@ -26,7 +28,7 @@ struct AttentionArgs {
 };
 
 // Floats of per-thread scratch attention() needs for a context of n_ctx.
-inline int64_t attention_scratch_floats(int64_t n_ctx, int64_t head_dim) { return n_ctx + 2 * head_dim + 16; }
+inline int64_t attention_scratch_floats(int64_t n_ctx, int64_t head_dim) { return kAttnHeads * n_ctx + 2 * head_dim + 16; }
 
 void attention(const AttentionArgs& a, ThreadPool& pool);
 

@@ -8,11 +8,20 @@
 
 namespace pyllm::engine {
 
+// Heads that share one K/V head (grouped-query attention) are processed together, up to this many
+// per call: each K/V row is loaded and converted from f16 once for all of them.
+constexpr int kAttnHeads = 4;
+
 struct AttnKernels {
-    // s[j] = Σ_d q[d]·k_j[d] for j < n.   q: [hd] f32; k_j = k + j*stride: [hd] f16 bits
-    void (*scores_f16)(const float* q, const uint16_t* k, size_t stride, int64_t n, int64_t hd, float* s);
-    // o[d] += Σ_j w[j]·v_j[d] for d < hd.   w: [n]; v_j = v + j*stride: [hd] f16 bits; o: [hd]
-    void (*mix_f16)(const float* w, const uint16_t* v, size_t stride, int64_t n, int64_t hd, float* o);
+    // s_h[j] = Σ_d q_h[d]·k_j[d] for h < nh (1..kAttnHeads), j < n.
+    //   q_h = q + h*hd: [hd] f32;  k_j = k + j*stride: [hd] f16 bits;  s_h = s + h*s_stride: [n]
+    // Each head's sum is computed exactly as with nh = 1 (same order), whatever nh is.
+    void (*scores_f16)(const float* q, int nh, const uint16_t* k, size_t stride, int64_t n, int64_t hd, float* s,
+                       size_t s_stride);
+    // o_h[d] += Σ_j w_h[j]·v_j[d] for h < nh, d < hd, summing over j in ascending order.
+    //   w_h = w + h*w_stride: [n];  v_j = v + j*stride: [hd] f16 bits;  o_h = o + h*hd: [hd]
+    void (*mix_f16)(const float* w, size_t w_stride, int nh, const uint16_t* v, size_t stride, int64_t n, int64_t hd,
+                    float* o);
 };
 
 const AttnKernels& attn_kernels_scalar();

@@ -19,26 +19,48 @@ inline float hsum(__m256 v) {
 
 inline __m256 load_f16(const uint16_t* p) { return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))); }
 
-void scores_f16(const float* q, const uint16_t* k, size_t stride, int64_t n, int64_t hd, float* s) {
+// NH heads against the same keys: each key chunk converted once, per-head accumulators. Per head the
+// operations and their order are those of NH = 1 (a0 over d%16 < 8, a1 over the other 8, then the
+// 8-wide tail into a0, one horizontal sum, the scalar tail), so results do not depend on NH.
+template <int NH>
+void scores_heads(const float* q, const uint16_t* k, size_t stride, int64_t n, int64_t hd, float* s, size_t ss) {
     const int64_t hd8 = hd & ~int64_t(7);
     for (int64_t j = 0; j < n; ++j) {
         const uint16_t* kj = k + (size_t)j * stride;
-        __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
+        __m256 a0[NH], a1[NH];
+        for (int h = 0; h < NH; ++h) a0[h] = a1[h] = _mm256_setzero_ps();
         int64_t d = 0;
         for (; d + 16 <= hd8; d += 16) {
-            a0 = _mm256_fmadd_ps(_mm256_loadu_ps(q + d), load_f16(kj + d), a0);
-            a1 = _mm256_fmadd_ps(_mm256_loadu_ps(q + d + 8), load_f16(kj + d + 8), a1);
+            const __m256 k0 = load_f16(kj + d), k1 = load_f16(kj + d + 8);
+            for (int h = 0; h < NH; ++h) {
+                a0[h] = _mm256_fmadd_ps(_mm256_loadu_ps(q + h * hd + d), k0, a0[h]);
+                a1[h] = _mm256_fmadd_ps(_mm256_loadu_ps(q + h * hd + d + 8), k1, a1[h]);
+            }
         }
-        for (; d < hd8; d += 8) a0 = _mm256_fmadd_ps(_mm256_loadu_ps(q + d), load_f16(kj + d), a0);
-        float acc = hsum(_mm256_add_ps(a0, a1));
-        for (; d < hd; ++d) acc += q[d] * fp16_to_fp32(kj[d]);
-        s[j] = acc;
+        for (; d < hd8; d += 8) {
+            const __m256 k0 = load_f16(kj + d);
+            for (int h = 0; h < NH; ++h) a0[h] = _mm256_fmadd_ps(_mm256_loadu_ps(q + h * hd + d), k0, a0[h]);
+        }
+        for (int h = 0; h < NH; ++h) {
+            float acc = hsum(_mm256_add_ps(a0[h], a1[h]));
+            for (int64_t e = d; e < hd; ++e) acc += q[h * hd + e] * fp16_to_fp32(kj[e]);
+            s[h * ss + j] = acc;
+        }
     }
 }
 
-void mix_f16(const float* w, const uint16_t* v, size_t stride, int64_t n, int64_t hd, float* o) {
-    // 64 output dims at a time (8 accumulators): each value row's 128 bytes are read once per block
-    // rather than 16 bytes per pass in 8 passes. Each o[d] still sums over j in ascending order.
+void scores_f16(const float* q, int nh, const uint16_t* k, size_t stride, int64_t n, int64_t hd, float* s, size_t ss) {
+    switch (nh) {
+        case 1: return scores_heads<1>(q, k, stride, n, hd, s, ss);
+        case 2: return scores_heads<2>(q, k, stride, n, hd, s, ss);
+        case 3: return scores_heads<3>(q, k, stride, n, hd, s, ss);
+        default: return scores_heads<4>(q, k, stride, n, hd, s, ss);
+    }
+}
+
+// One head: 64 output dims at a time (8 accumulators), so each value row's 128 bytes are read once
+// per block rather than 16 bytes per pass in 8 passes.
+void mix_one(const float* w, const uint16_t* v, size_t stride, int64_t n, int64_t hd, float* o) {
     int64_t d0 = 0;
     for (; d0 + 64 <= hd; d0 += 64) {
         __m256 acc[8];
@@ -60,6 +82,44 @@ void mix_f16(const float* w, const uint16_t* v, size_t stride, int64_t n, int64_
         float acc = o[d];
         for (int64_t j = 0; j < n; ++j) acc += w[j] * fp16_to_fp32(v[(size_t)j * stride + d]);
         o[d] = acc;
+    }
+}
+
+// NH >= 2 heads: 16 dims x NH heads of accumulators, each value chunk converted once for all heads.
+// Every o_h[d] is the same chain of FMAs over j as in mix_one, so results do not depend on NH.
+template <int NH>
+void mix_heads(const float* w, size_t ws, const uint16_t* v, size_t stride, int64_t n, int64_t hd, float* o) {
+    int64_t d0 = 0;
+    for (; d0 + 16 <= hd; d0 += 16) {
+        __m256 a0[NH], a1[NH];
+        for (int h = 0; h < NH; ++h) {
+            a0[h] = _mm256_loadu_ps(o + h * hd + d0);
+            a1[h] = _mm256_loadu_ps(o + h * hd + d0 + 8);
+        }
+        for (int64_t j = 0; j < n; ++j) {
+            const uint16_t* vj = v + (size_t)j * stride + d0;
+            const __m256 v0 = load_f16(vj), v1 = load_f16(vj + 8);
+            for (int h = 0; h < NH; ++h) {
+                const __m256 wj = _mm256_set1_ps(w[h * ws + j]);
+                a0[h] = _mm256_fmadd_ps(wj, v0, a0[h]);
+                a1[h] = _mm256_fmadd_ps(wj, v1, a1[h]);
+            }
+        }
+        for (int h = 0; h < NH; ++h) {
+            _mm256_storeu_ps(o + h * hd + d0, a0[h]);
+            _mm256_storeu_ps(o + h * hd + d0 + 8, a1[h]);
+        }
+    }
+    if (d0 < hd)  // the last hd % 16 dims, head by head (8-wide then scalar, as in mix_one)
+        for (int h = 0; h < NH; ++h) mix_one(w + h * ws, v + d0, stride, n, hd - d0, o + h * hd + d0);
+}
+
+void mix_f16(const float* w, size_t ws, int nh, const uint16_t* v, size_t stride, int64_t n, int64_t hd, float* o) {
+    switch (nh) {
+        case 1: return mix_one(w, v, stride, n, hd, o);
+        case 2: return mix_heads<2>(w, ws, v, stride, n, hd, o);
+        case 3: return mix_heads<3>(w, ws, v, stride, n, hd, o);
+        default: return mix_heads<4>(w, ws, v, stride, n, hd, o);
     }
 }
 

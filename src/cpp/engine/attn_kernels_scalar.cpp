@@ -8,19 +8,28 @@ namespace pyllm::engine {
 
 namespace {
 
-void scores_f16(const float* q, const uint16_t* k, size_t stride, int64_t n, int64_t hd, float* s) {
-    for (int64_t j = 0; j < n; ++j) {
-        const uint16_t* kj = k + (size_t)j * stride;
-        float acc = 0.f;
-        for (int64_t d = 0; d < hd; ++d) acc += q[d] * fp16_to_fp32(kj[d]);
-        s[j] = acc;
+void scores_f16(const float* q, int nh, const uint16_t* k, size_t stride, int64_t n, int64_t hd, float* s,
+                size_t s_stride) {
+    for (int h = 0; h < nh; ++h) {
+        const float* qh = q + h * hd;
+        for (int64_t j = 0; j < n; ++j) {
+            const uint16_t* kj = k + (size_t)j * stride;
+            float acc = 0.f;
+            for (int64_t d = 0; d < hd; ++d) acc += qh[d] * fp16_to_fp32(kj[d]);
+            s[h * s_stride + j] = acc;
+        }
     }
 }
 
-void mix_f16(const float* w, const uint16_t* v, size_t stride, int64_t n, int64_t hd, float* o) {
-    for (int64_t j = 0; j < n; ++j) {
-        const uint16_t* vj = v + (size_t)j * stride;
-        for (int64_t d = 0; d < hd; ++d) o[d] += w[j] * fp16_to_fp32(vj[d]);
+void mix_f16(const float* w, size_t w_stride, int nh, const uint16_t* v, size_t stride, int64_t n, int64_t hd,
+             float* o) {
+    for (int h = 0; h < nh; ++h) {
+        const float* wh = w + h * w_stride;
+        float* oh = o + h * hd;
+        for (int64_t j = 0; j < n; ++j) {
+            const uint16_t* vj = v + (size_t)j * stride;
+            for (int64_t d = 0; d < hd; ++d) oh[d] += wh[j] * fp16_to_fp32(vj[d]);
+        }
     }
 }
 
