@@ -30,23 +30,7 @@ void attention(const AttentionArgs& a, ThreadPool& pool) {
     const bool f16 = a.cache->type() == model::KVType::F16;
     const AttnKernels& ak = attn_kernels();
     const int64_t n_ctx = a.cache->n_ctx();
-    auto softmax = [&](float* sc, int64_t n) {
-        float mx = -INFINITY;
-        for (int64_t j = 0; j < n; ++j) {
-            float v = sc[j] * a.scale;
-            if (a.softcap > 0.f) v = a.softcap * std::tanh(v / a.softcap);
-            sc[j] = v;
-            mx = std::max(mx, v);
-        }
-        double sum = 0.0;
-        for (int64_t j = 0; j < n; ++j) {
-            const float e = std::exp(sc[j] - mx);
-            sc[j] = e;
-            sum += e;
-        }
-        const float inv = (float)(1.0 / sum);
-        for (int64_t j = 0; j < n; ++j) sc[j] *= inv;
-    };
+    auto softmax = [&](float* sc, int64_t n) { ak.softmax(sc, n, a.scale, a.softcap); };
     auto body = [&](int ti, int nt) {
         float* scores = a.scratch + (int64_t)ti * a.scratch_stride;  // [kAttnHeads][n_ctx]
         float* buf = scores + kAttnHeads * n_ctx;                     // [head_dim]

@@ -22,6 +22,9 @@ struct AttnKernels {
     //   w_h = w + h*w_stride: [n];  v_j = v + j*stride: [hd] f16 bits;  o_h = o + h*hd: [hd]
     void (*mix_f16)(const float* w, size_t w_stride, int nh, const uint16_t* v, size_t stride, int64_t n, int64_t hd,
                     float* o);
+    // In place: s[j] <- x_j = s[j]·scale (then softcap·tanh(x_j/softcap) if softcap > 0), and then
+    // s[j] <- e^(x_j - max x) / Σ e^(x_i - max x).   s: [n], n >= 1
+    void (*softmax)(float* s, int64_t n, float scale, float softcap);
 };
 
 const AttnKernels& attn_kernels_scalar();

@@ -2,9 +2,11 @@
 // Per-ISA file rules (kernels/kernels.h): everything in an anonymous namespace except the getter;
 // only static-inline headers included.
 #include <immintrin.h>
+#include <math.h>  // tanhf: a C function (no std:: inline or template copies in this file)
 
 #include "engine/attn_kernels.h"
 #include "kernels/fp16.h"
+#include "kernels/simd_exp_avx2.h"
 
 namespace pyllm::engine {
 
@@ -123,7 +125,48 @@ void mix_f16(const float* w, size_t ws, int nh, const uint16_t* v, size_t stride
     }
 }
 
-const AttnKernels kAvx2 = {scores_f16, mix_f16};
+// The scalar reference's steps with 8 lanes: the exponentials from kernels/simd_exp_avx2.h (within
+// ~2e-7 relative of libm's; differences below 2^-126 of the largest term are flushed by its clamp) and
+// the sum in float lanes instead of one double. The softcap's tanh stays scalar (libm).
+void softmax(float* s, int64_t n, float scale, float softcap) {
+    const int64_t n8 = n & ~int64_t(7);
+    const __m256 vs = _mm256_set1_ps(scale);
+    __m256 vmx = _mm256_set1_ps(-INFINITY);
+    float mx = -INFINITY;  // INFINITY: math.h
+    if (softcap > 0.f) {
+        for (int64_t j = 0; j < n; ++j) s[j] = softcap * tanhf(s[j] * scale / softcap);
+    } else {
+        for (int64_t j = 0; j < n8; j += 8) _mm256_storeu_ps(s + j, _mm256_mul_ps(_mm256_loadu_ps(s + j), vs));
+        for (int64_t j = n8; j < n; ++j) s[j] *= scale;
+    }
+    for (int64_t j = 0; j < n8; j += 8) vmx = _mm256_max_ps(vmx, _mm256_loadu_ps(s + j));
+    for (int64_t j = n8; j < n; ++j) mx = s[j] > mx ? s[j] : mx;
+    alignas(32) float lanes[8];
+    _mm256_store_ps(lanes, vmx);
+    for (int i = 0; i < 8; ++i) mx = lanes[i] > mx ? lanes[i] : mx;
+    const __m256 vm = _mm256_set1_ps(mx);
+    __m256 vsum = _mm256_setzero_ps();
+    for (int64_t j = 0; j < n8; j += 8) {
+        const __m256 e = exp8_avx2(_mm256_sub_ps(_mm256_loadu_ps(s + j), vm));
+        _mm256_storeu_ps(s + j, e);
+        vsum = _mm256_add_ps(vsum, e);
+    }
+    float sum = hsum(vsum);
+    if (n8 < n) {  // the tail through the same vector code on a padded copy
+        alignas(32) float t[8] = {0};
+        for (int64_t j = n8; j < n; ++j) t[j - n8] = s[j];
+        _mm256_store_ps(t, exp8_avx2(_mm256_sub_ps(_mm256_load_ps(t), vm)));
+        for (int64_t j = n8; j < n; ++j) {
+            s[j] = t[j - n8];
+            sum += t[j - n8];
+        }
+    }
+    const __m256 inv = _mm256_set1_ps(1.0f / sum);
+    for (int64_t j = 0; j < n8; j += 8) _mm256_storeu_ps(s + j, _mm256_mul_ps(_mm256_loadu_ps(s + j), inv));
+    for (int64_t j = n8; j < n; ++j) s[j] *= 1.0f / sum;
+}
+
+const AttnKernels kAvx2 = {scores_f16, mix_f16, softmax};
 
 }  // namespace
 

@@ -1,6 +1,9 @@
 // attn_kernels_scalar.cpp — reference attention loops (see attn_kernels.h) and the dispatcher.
 #include "engine/attn_kernels.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include "kernels/dispatch.h"
 #include "kernels/fp16.h"
 
@@ -33,7 +36,25 @@ void mix_f16(const float* w, size_t w_stride, int nh, const uint16_t* v, size_t 
     }
 }
 
-const AttnKernels kScalar = {scores_f16, mix_f16};
+void softmax(float* s, int64_t n, float scale, float softcap) {
+    float mx = -INFINITY;
+    for (int64_t j = 0; j < n; ++j) {
+        float v = s[j] * scale;
+        if (softcap > 0.f) v = softcap * std::tanh(v / softcap);
+        s[j] = v;
+        mx = std::max(mx, v);
+    }
+    double sum = 0.0;
+    for (int64_t j = 0; j < n; ++j) {
+        const float e = std::exp(s[j] - mx);
+        s[j] = e;
+        sum += e;
+    }
+    const float inv = (float)(1.0 / sum);
+    for (int64_t j = 0; j < n; ++j) s[j] *= inv;
+}
+
+const AttnKernels kScalar = {scores_f16, mix_f16, softmax};
 
 }  // namespace
 

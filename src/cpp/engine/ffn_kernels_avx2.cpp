@@ -3,42 +3,23 @@
 // only static-inline headers included.
 //
 // Both activations are x · sigmoid(z):  silu: z = x;  gelu_tanh: z = 2√(2/π)(x + 0.044715 x³), since
-// (1 + tanh(u)) / 2 = 1 / (1 + e^(-2u)). e^-z by exp2 range reduction (n = round(-z·log2 e), r = -z - n·ln2
-// in two parts) and a degree-6 Taylor polynomial on |r| <= ln2/2 (truncation < 2e-8 relative), then
-// scaled by 2^n through the exponent bits. -z is clamped to [-87, 88] so 2^n stays a normal float; at
-// the clamp, sigmoid is already 0 or 1 to float precision. The last n % 8 elements go through the same
+// (1 + tanh(u)) / 2 = 1 / (1 + e^(-2u)); e^-z from kernels/simd_exp_avx2.h (clamped to [-87, 88]: at
+// the clamp, sigmoid is already 0 or 1 to float precision). The last n % 8 elements go through the same
 // vector code on a padded copy, so every element gets the identical formula wherever it sits.
 #include <immintrin.h>
 
 #include <cstring>
 
 #include "engine/ffn_kernels.h"
+#include "kernels/simd_exp_avx2.h"
 
 namespace pyllm::engine {
 
 namespace {
 
-// e^t for t in [-87, 88] (clamped), 8 lanes.
-inline __m256 exp8(__m256 t) {
-    t = _mm256_min_ps(_mm256_max_ps(t, _mm256_set1_ps(-87.0f)), _mm256_set1_ps(88.0f));
-    const __m256 n = _mm256_round_ps(_mm256_mul_ps(t, _mm256_set1_ps(1.4426950408889634f)),
-                                     _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693145751953125f), t);  // ln2 high part (exact product)
-    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(1.428606765330187e-06f), r);     // ln2 low part
-    __m256 p = _mm256_set1_ps(1.0f / 720.0f);
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 120.0f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 24.0f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 6.0f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(0.5f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
-    const __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
-    return _mm256_mul_ps(p, _mm256_castsi256_ps(e));
-}
-
 // x · sigmoid(z) = x / (1 + e^-z)
 inline __m256 x_sigmoid(__m256 x, __m256 z) {
-    const __m256 e = exp8(_mm256_sub_ps(_mm256_setzero_ps(), z));
+    const __m256 e = exp8_avx2(_mm256_sub_ps(_mm256_setzero_ps(), z));
     return _mm256_div_ps(x, _mm256_add_ps(_mm256_set1_ps(1.0f), e));
 }
 
