@@ -313,7 +313,7 @@ def test_extreme_codes_no_int16_overflow(isa, name):
             check_matmul(name, raw, w, x, yi)
 
 
-@pytest.mark.parametrize("name", ["Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K", "Q6_K", "Q8_0"])
+@pytest.mark.parametrize("name", ["Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "Q8_0"])
 def test_multi_token_rows_independent_of_batch_rows_and_threads(name):
     # Calls with >= 2 tokens (the panel path on SIMD levels): every output element depends only on its
     # own weight row and token, so any batch of >= 2 tokens, any subset of rows (shifting where the

@@ -53,7 +53,7 @@ using MatvecFn = void (*)(int64_t n, const void* w, size_t w_stride, int64_t nr,
 // kPanelRows weight rows are unpacked ONCE per call into an interleaved int8 "panel" that every token
 // then reuses: no per-token unpacking and no horizontal sums (one vector lane per weight row).
 // A weight type with a panel kernel describes its rows as sub-blocks of S = panel_sub elements
-// (32: Q4_0 Q4_1 Q5_0 Q5_1 Q4_K Q5_K; 16: Q6_K), each row r of sub-block b being
+// (32: Q4_0 Q4_1 Q5_0 Q5_1 Q4_K Q5_K; 16: Q2_K Q3_K Q6_K), each row r of sub-block b being
 //   W[r][b*S + i] = scale[b][r] * code[b][r][i] + offset[b][r],   code unsigned (< 2^panel_bits)
 // Panel layout, per sub-block b (kPanelSubBytes(S) bytes each, sub-blocks back to back):
 //   codes  [S/4][kPanelRows][4] uint8   (4 consecutive codes of row 0, of row 1, ..., row 7; next 4)

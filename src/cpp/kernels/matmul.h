@@ -7,7 +7,7 @@
 // (KernelTable::q->types[type].act: Q8A or Q8K blocks), then integer dot-product tiles of up to
 // 4 weight rows x 8 tokens run on the pool's threads, each thread owning a contiguous range of output
 // rows (n_tokens > 1: every 4-row weight group is reused across all tokens while it is in L1).
-// n_tokens >= 2 on types with a panel kernel (AVX2 level: Q4_0 Q4_1 Q5_0 Q5_1 Q4_K Q5_K Q6_K) takes
+// n_tokens >= 2 on types with a panel kernel (AVX2 level: Q4_0 Q4_1 Q5_0 Q5_1 Q2_K..Q6_K) takes
 // the panel path instead of the tiles: 8 weight rows unpacked once per call, every token run on them.
 // n_tokens == 1 (decode) uses the type's dedicated matvec kernel where the table has one
 // (TypeKernels::matvec: one horizontal reduction per row instead of per block), and stays on the
