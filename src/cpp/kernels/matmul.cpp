@@ -56,15 +56,6 @@ void matmul_float(const QMatrix& w, const float* x, float* y, int64_t n_tokens, 
     });
 }
 
-// Quantize token rows [t0, t1) of x and, on the panel path, convert them to panel activation rows.
-void quantize_rows(QuantizeActFn quantize, const float* x, int64_t n_in, int64_t t0, int64_t t1, uint8_t* qa, size_t arb,
-                   ActType at, int sub, uint8_t* pa, size_t pab) {
-    for (int64_t t = t0; t < t1; ++t) {
-        quantize(x + t * n_in, qa + t * arb, n_in);
-        if (pa) panel_act_row(at, sub, qa + t * arb, n_in, pa + t * pab);
-    }
-}
-
 void matmul_quant(const QMatrix& w, const float* x, float* y, int64_t n_tokens, ThreadPool& pool, const KernelTable& k) {
     const TypeKernels& tk = k.q->types[static_cast<uint32_t>(w.type)];
     const int at = static_cast<int>(tk.act);
@@ -74,61 +65,30 @@ void matmul_quant(const QMatrix& w, const float* x, float* y, int64_t n_tokens, 
 
     // Quantized activations: [n_tokens][arb] bytes; on the panel path also [n_tokens][pab] panel
     // activation rows. Owned by the calling thread, reused across calls.
-    const bool panel = panel_applies(tk, n_tokens);
-    const size_t pab = panel ? kPanelActBytes(w.n_in, tk.panel_sub) : 0;
+    const RowPath path = panel_applies(tk, n_tokens)  ? RowPath::Panel
+                         : matvec_applies(tk, n_tokens) ? RowPath::Matvec
+                                                        : RowPath::Tiles;
+    const size_t pab = path == RowPath::Panel ? kPanelActBytes(w.n_in, tk.panel_sub) : 0;
     thread_local std::vector<uint8_t> act, pact;
     if (act.size() < arb * (size_t)n_tokens) act.resize(arb * (size_t)n_tokens);
     if (pact.size() < pab * (size_t)n_tokens) pact.resize(pab * (size_t)n_tokens);
-    uint8_t* qa = act.data();
-    uint8_t* pa = panel ? pact.data() : nullptr;
-    if (n_tokens < kParallelQuantizeTokens || pool.size() == 1) {
-        quantize_rows(quantize, x, w.n_in, 0, n_tokens, qa, arb, tk.act, tk.panel_sub, pa, pab);
-    } else {
-        pool.run([&](int ti, int nt) {
-            int64_t t0, t1;
-            ThreadPool::chunk(n_tokens, ti, nt, 1, &t0, &t1);
-            quantize_rows(quantize, x, w.n_in, t0, t1, qa, arb, tk.act, tk.panel_sub, pa, pab);
-        });
-    }
+    uint8_t* pa = path == RowPath::Panel ? pact.data() : nullptr;
+    quantize_activations(quantize, tk.act, x, w.n_in, n_tokens, act.data(), arb, tk.panel_sub, pa, pab, pool);
 
-    // Rows are claimed in chunks by whichever thread is free (ThreadPool::for_chunks); every output
-    // depends only on its row and token, so the split does not change any value.
-    if (panel) {
-        pool.for_chunks(w.n_out, pool.grain_for(w.n_out, kPanelRows), [&](int64_t r0, int64_t r1) {
-            panel_rows(w, tk, r0, r1, pa, pab, n_tokens, y + r0, (size_t)w.n_out);
-        });
-        return;
-    }
-
-    const auto* wb = static_cast<const uint8_t*>(w.data);
-    if (matvec_applies(tk, n_tokens)) {
-        // decode: each thread streams its rows once per token through the dedicated matvec kernel.
-        const MatvecFn fn = tk.matvec;
-        auto rows = [&](int64_t r0, int64_t r1) {
-            for (int64_t t = 0; t < n_tokens; ++t) fn(w.n_in, wb + r0 * rb, rb, r1 - r0, qa + t * arb, y + t * w.n_out + r0);
-        };
-        if (pool.size() == 1 || (uint64_t)rb * (uint64_t)w.n_out < kMatvecParallelBytes) rows(0, w.n_out);
-        else pool.for_chunks(w.n_out, pool.grain_for(w.n_out, kTileRows), rows);
-        return;
-    }
-    const GemmTileFn gemm = tk.gemm;
-    pool.for_chunks(w.n_out, pool.grain_for(w.n_out, kTileRows), [&](int64_t r0, int64_t r1) {
-        for (int64_t r = r0; r < r1; r += kTileRows) {
-            const int nr = (int)std::min<int64_t>(kTileRows, r1 - r);
-            for (int64_t t = 0; t < n_tokens; t += kTileCols) {
-                const int nc = (int)std::min<int64_t>(kTileCols, n_tokens - t);
-                gemm(w.n_in, wb + r * rb, rb, nr, qa + t * arb, arb, nc, y + t * w.n_out + r, (size_t)w.n_out);
-            }
-        }
-    });
+    const uint8_t* a = pa ? pa : act.data();
+    const size_t as = pa ? pab : arb;
+    auto rows = [&](int64_t r0, int64_t r1) {
+        matmul_rows(w, tk, path, r0, r1, a, as, n_tokens, y + r0, (size_t)w.n_out);
+    };
+    // A small one-token matvec stays on the calling thread. Otherwise rows are claimed in chunks by
+    // whichever thread is free (ThreadPool::for_chunks); every output depends only on its row and
+    // token, so the split does not change any value.
+    if (path == RowPath::Matvec && (uint64_t)rb * (uint64_t)w.n_out < kMatvecParallelBytes) rows(0, w.n_out);
+    else pool.for_chunks(w.n_out, pool.grain_for(w.n_out, row_align(path)), rows);
 }
 
-}  // namespace
-
-bool matvec_applies(const TypeKernels& tk, int64_t n_tokens) {
-    return tk.matvec != nullptr && n_tokens < kMatvecMaxTokens;
-}
-
+// One token's panel activation row (kPanelActBytes(n, sub) bytes at pa) from its quantized row qa in
+// format `at` (Q8A with sub 32; Q8K with sub 16 or 32).
 void panel_act_row(ActType at, int sub, const uint8_t* qa, int64_t n, uint8_t* pa) {
     int8_t* q = reinterpret_cast<int8_t*>(pa);
     float* d = reinterpret_cast<float*>(pa + n);  // [n / sub], then s: [n / sub]
@@ -157,17 +117,59 @@ void panel_act_row(ActType at, int sub, const uint8_t* qa, int64_t n, uint8_t* p
     }
 }
 
-void panel_rows(const QMatrix& w, const TypeKernels& tk, int64_t r0, int64_t r1, const uint8_t* pa, size_t pab,
-                int64_t T, float* y, size_t y_stride) {
+}  // namespace
+
+bool matvec_applies(const TypeKernels& tk, int64_t n_tokens) {
+    return tk.matvec != nullptr && n_tokens < kMatvecMaxTokens;
+}
+
+void quantize_activations(QuantizeActFn quantize, ActType at, const float* x, int64_t n_in, int64_t T, uint8_t* qa,
+                          size_t arb, int sub, uint8_t* pa, size_t pab, ThreadPool& pool) {
+    auto rows = [&](int64_t t0, int64_t t1) {
+        for (int64_t t = t0; t < t1; ++t) {
+            quantize(x + t * n_in, qa + t * arb, n_in);
+            if (pa) panel_act_row(at, sub, qa + t * arb, n_in, pa + t * pab);
+        }
+    };
+    if (T < kParallelQuantizeTokens || pool.size() == 1) {
+        rows(0, T);
+    } else {
+        pool.run([&](int ti, int nt) {
+            int64_t t0, t1;
+            ThreadPool::chunk(T, ti, nt, 1, &t0, &t1);
+            rows(t0, t1);
+        });
+    }
+}
+
+void matmul_rows(const QMatrix& w, const TypeKernels& tk, RowPath path, int64_t r0, int64_t r1, const uint8_t* act,
+                 size_t as, int64_t T, float* y, size_t ys) {
     const size_t rb = (size_t)w.row_bytes();
     const auto* wb = static_cast<const uint8_t*>(w.data);
-    thread_local std::vector<uint8_t> panel;  // one packed panel: kPanelBytes(n_in, sub) bytes
-    const size_t pb = kPanelBytes(w.n_in, tk.panel_sub);
-    if (panel.size() < pb) panel.resize(pb);
-    for (int64_t r = r0; r < r1; r += kPanelRows) {
-        const int nr = (int)std::min<int64_t>(kPanelRows, r1 - r);
-        tk.pack(w.n_in, wb + r * rb, rb, nr, panel.data());
-        tk.panel(w.n_in, panel.data(), pa, pab, T, y + (r - r0), y_stride, nr);
+    switch (path) {
+        case RowPath::Panel: {
+            thread_local std::vector<uint8_t> panel;  // one packed panel: kPanelBytes(n_in, sub) bytes
+            const size_t pb = kPanelBytes(w.n_in, tk.panel_sub);
+            if (panel.size() < pb) panel.resize(pb);
+            for (int64_t r = r0; r < r1; r += kPanelRows) {
+                const int nr = (int)std::min<int64_t>(kPanelRows, r1 - r);
+                tk.pack(w.n_in, wb + r * rb, rb, nr, panel.data());
+                tk.panel(w.n_in, panel.data(), act, as, T, y + (r - r0), ys, nr);
+            }
+            return;
+        }
+        case RowPath::Matvec:  // decode: the rows streamed once per token
+            for (int64_t t = 0; t < T; ++t) tk.matvec(w.n_in, wb + r0 * rb, rb, r1 - r0, act + t * as, y + t * ys);
+            return;
+        case RowPath::Tiles:
+            for (int64_t r = r0; r < r1; r += kTileRows) {
+                const int nr = (int)std::min<int64_t>(kTileRows, r1 - r);
+                for (int64_t t = 0; t < T; t += kTileCols) {
+                    const int nc = (int)std::min<int64_t>(kTileCols, T - t);
+                    tk.gemm(w.n_in, wb + r * rb, rb, nr, act + t * as, as, nc, y + t * ys + (r - r0), ys);
+                }
+            }
+            return;
     }
 }
 

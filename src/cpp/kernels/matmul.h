@@ -35,20 +35,31 @@ struct QMatrix {
 // True if matmul supports weights of this type (on every ISA).
 bool matmul_supports(gguf::TensorType type);
 
-// ---- the panel path (kernels.h), shared with engine::MatmulGroup ----------------------------------
+// ---- the pieces of matmul() that engine::MatmulGroup shares -----------------------------------------
 // True if a call with n_tokens tokens takes the panel path: the type has a panel kernel on this
 // level and there are >= 2 tokens (one token streams the weights once anyway: matvec or tiles).
 inline bool panel_applies(const TypeKernels& tk, int64_t n_tokens) { return tk.pack != nullptr && n_tokens >= 2; }
 // True if a call takes the type's dedicated matvec kernel: one token and a matvec on this level.
 bool matvec_applies(const TypeKernels& tk, int64_t n_tokens);
-// One token's panel activation row (kPanelActBytes(n, sub) bytes at pa) from its quantized row qa in
-// format `at` (Q8A with sub 32; Q8K with sub 16 or 32): the same int8 codes, per-sub-block d and s.
-void panel_act_row(ActType at, int sub, const uint8_t* qa, int64_t n, uint8_t* pa);
-// Rows [r0, r1) of w against T panel activation rows (pab bytes apart):
-//   y[t * y_stride + (r - r0)] for r0 <= r < r1, t < T. Packs kPanelRows rows at a time into a
-//   thread-local panel, then runs all T tokens on it.
-void panel_rows(const QMatrix& w, const TypeKernels& tk, int64_t r0, int64_t r1, const uint8_t* pa, size_t pab,
-                int64_t T, float* y, size_t y_stride);
+// Quantize the T rows of x ([T][n_in]) with `quantize` into format `at` (arb bytes per row at qa)
+// and, if pa != nullptr, convert each to a panel activation row (pab = kPanelActBytes(n_in, sub)
+// bytes per row at pa: the same int8 codes, per-sub-block d and s). Split across the pool by tokens
+// from 16 tokens on.
+void quantize_activations(QuantizeActFn quantize, ActType at, const float* x, int64_t n_in, int64_t T, uint8_t* qa,
+                          size_t arb, int sub, uint8_t* pa, size_t pab, ThreadPool& pool);
+
+// How a call computes its rows from the quantized activations.
+enum class RowPath {
+    Panel,   // act: panel activation rows (quantize_activations' pa)
+    Matvec,  // act: quantized rows (qa); the type's matvec kernel, once per token
+    Tiles,   // act: quantized rows (qa); 4-row x 8-token tiles
+};
+// Rows [r0, r1) of w for T tokens: y[t * y_stride + (r - r0)], act rows act_stride bytes apart.
+// Every output depends only on its own row and token, whatever the range.
+void matmul_rows(const QMatrix& w, const TypeKernels& tk, RowPath path, int64_t r0, int64_t r1, const uint8_t* act,
+                 size_t act_stride, int64_t T, float* y, size_t y_stride);
+// Rows per chunk for ThreadPool::for_chunks on `path`: whole panels or tiles.
+inline int64_t row_align(RowPath path) { return path == RowPath::Panel ? kPanelRows : kTileRows; }
 
 // x and y must not overlap. Throws InvalidArgument if the shapes do not fit, NotImplemented for an
 // unsupported type.
