@@ -125,12 +125,7 @@ namespace {
 constexpr int64_t kParallelElementwise = 16384;
 template <class F>
 void for_range(int64_t n, ThreadPool& pool, const F& f) {
-    if (n < kParallelElementwise || pool.size() == 1) return f(0, n);
-    pool.run([&](int ti, int nt) {
-        int64_t i0, i1;
-        ThreadPool::chunk(n, ti, nt, 64, &i0, &i1);
-        if (i1 > i0) f(i0, i1);
-    });
+    pool.for_chunks(n, n < kParallelElementwise ? n : pool.grain_for(n, 64, 1), f);
 }
 // gate[i] = act(gate[i]) * up[i]:  SwiGLU (silu) or GeGLU (gelu_tanh).   gate, up: [n]
 void gated_activation(bool swiglu, float* gate, const float* up, int64_t n, ThreadPool& pool) {
@@ -159,6 +154,16 @@ void Session::forward(const int32_t* ids, int64_t T, float* out, bool all) {
             rms_norm(src, wt.data(), dst, E, c.norm_eps);
         else
             layer_norm(src, wt.data(), b.data(), dst, E, c.norm_eps);
+    };
+
+    // The residual add after attention and after the FFN: x[t] += post_norm(tmp[t] + bias).
+    auto residual = [&](const model::Vec& bias, const model::Vec& post_norm) {
+        for (int64_t t = 0; t < T; ++t) {
+            float* r = tmp + t * E;
+            if (!bias.empty()) add_to(r, bias.data(), E);
+            if (c.post_norms) rms_norm(r, post_norm.data(), r, E, c.norm_eps);
+            add_to(x + t * E, r, E);
+        }
     };
 
     // Input: x[t] = embd[id] · embd_scale (+ position_embd[pos]).
@@ -231,12 +236,7 @@ void Session::forward(const int32_t* ids, int64_t T, float* out, bool all) {
                          attention_scratch_floats(n_ctx_, HD)};
         attention(aa, pool);
         matmul(L.wo, att, tmp, T, pool);
-        for (int64_t t = 0; t < T; ++t) {
-            float* r = tmp + t * E;
-            if (!L.bo.empty()) add_to(r, L.bo.data(), E);
-            if (c.post_norms) rms_norm(r, L.post_attn_norm.data(), r, E, c.norm_eps);
-            add_to(x + t * E, r, E);
-        }
+        residual(L.bo, L.post_attn_norm);
 
         // ---- feed-forward ----
         for (int64_t t = 0; t < T; ++t) norm(x + t * E, L.ffn_norm, L.ffn_norm_b, xn + t * E);
@@ -255,12 +255,7 @@ void Session::forward(const int32_t* ids, int64_t T, float* out, bool all) {
             gated_activation(c.ffn == FfnKind::SwiGLU, gate, up, T * F, pool);
             matmul(L.w_down, gate, tmp, T, pool);
         }
-        for (int64_t t = 0; t < T; ++t) {
-            float* r = tmp + t * E;
-            if (!L.b_down.empty()) add_to(r, L.b_down.data(), E);
-            if (c.post_norms) rms_norm(r, L.post_ffn_norm.data(), r, E, c.norm_eps);
-            add_to(x + t * E, r, E);
-        }
+        residual(L.b_down, L.post_ffn_norm);
     }
 
     // ---- output head ----
