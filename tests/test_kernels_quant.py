@@ -266,11 +266,12 @@ def test_real_gemma3(gemma3_path):
 def test_matvec_odd_sizes(isa, name):
     # n_tokens == 1 takes the matvec kernels (every type that has one, any row length): every row
     # length in the list that is a block multiple (1056, 1120: 33 and 35 blocks, the kernels' tail
-    # loops), odd row counts, 1 and 2 threads, against scalar and the float64 bounds.
+    # loops; 8288, 8448: past matvec32's 256-block chunk, with an odd tail in the second chunk), odd
+    # row counts, 1 and 2 threads, against scalar and the float64 bounds.
     need(isa)
     rng = np.random.default_rng(21)
     bs = block_size(name)
-    for n_in in (32, 64, 96, 256, 512, 1056, 1120, 2816):
+    for n_in in (32, 64, 96, 256, 512, 1056, 1120, 2816, 8288, 8448):
         if n_in % bs:
             continue
         for n_out in (1, 3, 17, 255):
