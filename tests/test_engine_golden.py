@@ -53,21 +53,30 @@ def test_logits_match_llamacpp(golden):
 
 
 def test_decode_matches_prefill(golden):
-    # Token-by-token decoding (the kernels' matvec path) vs one prefill (the tile path): the same
+    # Token-by-token decoding (the kernels' matvec path) vs one prefill (the panel path): the same
     # maths up to activation-rounding noise, so log-probabilities agree to that noise and the
     # top-1 agrees wherever it is not a near-tie.
+    # How large that noise is: 8-bit activation rounding turns any float-order difference into
+    # code flips, so even rounding Q to f16 before attention (a 5e-4 relative change) moves the
+    # top-20 log-probabilities by 0.09-0.11 nat on average. Measured over all five prompts
+    # (2026-11-30): mean 0.08-0.10 nat, 90th percentile 0.12-0.14, and a per-position maximum that
+    # wanders between 0.17 and 0.25 from one kernel version to the next at the same mean. So the
+    # bounds are on the mean, and a per-position cap well above that tail; a real decode-path bug
+    # (a wrong scale, a missed block) moves every position by whole nats.
     m, data = golden
-    ids = data["logits"][0]["ids"]
-    full = R.log_softmax(m.session().eval(ids, all_logits=True))
-    s = m.session()
-    step = R.log_softmax(np.stack([s.eval([t]).copy() for t in ids]))
-    for i in range(len(ids)):
-        top = np.argsort(-full[i])[:20]
-        # Both paths are 0.10-0.11 nat from llama.cpp on average, and ~0.12 nat from each other:
-        # 8-bit activation rounding turns float-order differences into noise of that size.
-        assert np.abs(step[i, top] - full[i, top]).mean() < 0.25
-        if full[i, top[0]] - full[i, top[1]] > 0.5:
-            assert int(np.argmax(step[i])) == top[0]
+    per_position = []
+    for case in data["logits"]:
+        ids = case["ids"]
+        full = R.log_softmax(m.session().eval(ids, all_logits=True))
+        s = m.session()
+        step = R.log_softmax(np.stack([s.eval([t]).copy() for t in ids]))
+        for i in range(len(ids)):
+            top = np.argsort(-full[i])[:20]
+            per_position.append(np.abs(step[i, top] - full[i, top]).mean())
+            if full[i, top[0]] - full[i, top[1]] > 0.5:
+                assert int(np.argmax(step[i])) == top[0]
+    assert np.mean(per_position) < 0.15, f"mean |d logprob| decode vs prefill = {np.mean(per_position):.3f}"
+    assert np.max(per_position) < 0.4, f"worst position: {np.max(per_position):.3f} nat"
 
 
 def _greedy(m, ids, n=24, chars=30):
