@@ -2,7 +2,7 @@
 memory-bandwidth bound (weight bytes read per decoded token / read bandwidth measured in this run).
 
     PYLLM_CACHE=/tmp/pc python benchmarks/bench_engine.py [--threads 1 2] [--models smollm2 gemma3]
-        [--prompt 256] [--gen 128] [--repeat 3] [--llama-bench PATH]
+        [--prompt 256] [--gen 128] [--repeat 3] [--llama-bench PATH] [--no-repack]
 
 --llama-bench PATH runs llama.cpp's llama-bench binary (built separately; pyllm never links it) on the
 same GGUF file, threads, prompt and generation lengths right after each pyllm configuration, and
@@ -32,14 +32,17 @@ import json, resource, sys, time
 import numpy as np
 import pyllm
 name, n_threads, n_prompt, n_gen, repeat = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+repack = sys.argv[6] == "1"
 path = pyllm.models.get(name, quiet=True)
 t0 = time.perf_counter()
-m = pyllm.Model(path, n_ctx=n_prompt + n_gen + 8, n_threads=n_threads)
+m = pyllm.Model(path, n_ctx=n_prompt + n_gen + 8, n_threads=n_threads, repack=repack)
 load = time.perf_counter() - t0
 rng = np.random.default_rng(0)
 prompt = rng.integers(100, min(m.n_vocab, 30000), size=n_prompt).astype(np.int32)
 s = m.session()
-s.eval(prompt[:16]); s.reset()  # warm-up (page in the weights)
+t0 = time.perf_counter()
+s.eval(prompt[:16]); s.reset()  # warm-up (page in the weights; the x8 repack happens here)
+first = time.perf_counter() - t0
 pp_t, pp_c = [], []
 for _ in range(repeat):
     s.reset()
@@ -58,7 +61,7 @@ with open("/proc/self/status") as f:  # VmHWM: this process's peak RSS (ru_maxrs
     for line in f:
         if line.startswith("VmHWM:"):
             rss = int(line.split()[1]) / 1024
-print(json.dumps(dict(path=str(path), load=load, pp=n_prompt / med(pp_t), tg=n_gen / med(tg_t), rss_mib=rss,
+print(json.dumps(dict(path=str(path), load=load, first=first, pp=n_prompt / med(pp_t), tg=n_gen / med(tg_t), rss_mib=rss,
                       pp_cpu=n_prompt / med(pp_c), tg_cpu=n_gen / med(tg_c),
                       weight_bytes=m.config["matrix_bytes"])))
 """
@@ -115,6 +118,7 @@ def main() -> int:
     ap.add_argument("--gen", type=int, default=128)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--llama-bench", default=None, help="path to llama.cpp's llama-bench, run in the same session")
+    ap.add_argument("--no-repack", action="store_true", help="Model(repack=False): weights stay zero-copy file views")
     args = ap.parse_args()
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1")  # numpy's BLAS threads must not spin beside us
     here = []  # (model, threads, ours pp, ours tg, llama.cpp pp, tg)
@@ -122,14 +126,14 @@ def main() -> int:
     bw = {nt: read_bandwidth(nt) for nt in sorted(set(args.threads))}
     print("read bandwidth (numpy max over 512 MiB, split across the threads): "
           + ", ".join(f"{nt} thread{'s' if nt > 1 else ''} {b / 1e9:.1f} GB/s" for nt, b in bw.items()))
-    hdr = (f"{'model':<9} {'thr':>3} {'load s':>7} {'prefill t/s':>12} {'decode t/s':>11} {'cpu pp/tg':>12} {'bound t/s':>10} "
+    hdr = (f"{'model':<9} {'thr':>3} {'load s':>7} {'1st s':>6} {'prefill t/s':>12} {'decode t/s':>11} {'cpu pp/tg':>12} {'bound t/s':>10} "
            f"{'% bound':>8} {'README bound':>12} {'RSS MiB':>8} {'llama.cpp pp/tg':>16} {'ik_llama pp/tg':>15}")
     print(hdr)
     print("-" * len(hdr))
     for name in args.models:
         for nt in args.threads:
             out = subprocess.run([sys.executable, "-c", CHILD, name, str(nt), str(args.prompt), str(args.gen),
-                                  str(args.repeat)], capture_output=True, text=True, env=env)
+                                  str(args.repeat), "0" if args.no_repack else "1"], capture_output=True, text=True, env=env)
             if out.returncode != 0:
                 print(f"{name:<9} {nt:>3} failed: {out.stderr.strip().splitlines()[-1:]}")
                 continue
@@ -140,7 +144,7 @@ def main() -> int:
             ref = REFERENCE.get(name)
             refs = (f"{ref[0]:>7}/{ref[1]:<8} {ref[2]:>6}/{ref[3]:<8}" if ref and nt == 2 else f"{'':>16} {'':>15}")
             cpu = f"{r['pp_cpu']:.0f}/{r['tg_cpu']:.0f}" if nt == 1 else "-"
-            print(f"{name:<9} {nt:>3} {r['load']:>7.3f} {r['pp']:>12.1f} {r['tg']:>11.1f} {cpu:>12} {bound:>10.1f} "
+            print(f"{name:<9} {nt:>3} {r['load']:>7.3f} {r['first']:>6.3f} {r['pp']:>12.1f} {r['tg']:>11.1f} {cpu:>12} {bound:>10.1f} "
                   f"{100 * r['tg'] / bound:>7.0f}% {readme_bound:>7.0f} ({100 * r['tg'] / readme_bound:>2.0f}%) {r['rss_mib']:>8.0f} {refs}")
             if args.llama_bench:
                 lb = llama_bench(args.llama_bench, r["path"], nt, args.prompt, args.gen, args.repeat)
@@ -156,6 +160,8 @@ def main() -> int:
             print(f"{name:<9} {nt:>3} {pp:>7.1f}/{tg:<6.1f} {lpp:>8.1f}/{ltg:<7.1f} {ratio:>12}")
     print("bound = read bandwidth at that thread count / bytes of all weight matrices (read once per decoded token)")
     print("README bound = the same with the data README's bandwidth (23 GB/s 1 thread, 30 GB/s 2 threads)")
+    print("load s = Model() (maps the file); 1st s = the first 16-token eval (pages the weights in and, unless\n"
+          "--no-repack, copies the Q4_0/Q4_1/Q5_0/Q4_K matrices into the x8 layout)")
     print("cpu pp/tg = tok/s per second of process CPU time (1 thread only: robust on a shared machine)")
     return 0
 

@@ -332,3 +332,106 @@ def test_multi_token_rows_independent_of_batch_rows_and_threads(name):
     for r0 in (1, 3, 8):
         part = _core.matmul(raw[r0 * rb:], name, n_in, n_out - r0, x, n_threads=2)
         assert np.array_equal(part, full[:, r0:])
+
+
+# ---- the x8 layout (8 rows interleaved; quant/repack.h) -------------------------------------------------
+X8_TYPES = ["Q4_0", "Q4_1", "Q5_0", "Q8_0", "Q4_K"]
+
+
+def ref_x8_layout(raw, name, n_in, n_out):
+    """numpy version of repack.h's documented x8 layout for the 32-element types."""
+    bs, ts = quants.GGML_QUANT_SIZES[QT[name]]
+    nb, groups = n_in // bs, (n_out + 7) // 8
+    blocks = np.zeros((groups * 8, nb, ts), np.uint8)
+    blocks[:n_out] = raw.reshape(n_out, nb, ts)
+    b = blocks.reshape(groups, 8, nb, ts).transpose(0, 2, 1, 3)  # [group, block, row, bytes]
+    parts = [b[..., 0:2].reshape(groups, nb, 16)]                  # d[8]
+    qs_at = {"Q4_0": 2, "Q4_1": 4, "Q5_0": 6, "Q8_0": 2}[name]
+    qs_len = 32 if name == "Q8_0" else 16
+    if name == "Q4_1":
+        parts.append(b[..., 2:4].reshape(groups, nb, 16))          # m[8]
+    if name == "Q5_0":
+        qh = b[..., 2:6].copy().view("<u4")[..., 0]                # [group, block, row] 32 fifth bits
+        j = np.arange(8)
+        i = np.arange(4)
+        # qh8[4r + i] bit j = bit 4j + i of the row's qh
+        bits = (qh[..., None, None] >> (4 * j[None, :] + i[:, None])) & 1   # [g, b, r, i, j]
+        parts.append((bits << j).sum(axis=-1).astype(np.uint8).reshape(groups, nb, 32))
+    qs = b[..., qs_at:qs_at + qs_len].reshape(groups, nb, 8, qs_len // 4, 4)  # [g, b, r, p, i]
+    parts.append(qs.transpose(0, 1, 3, 2, 4).reshape(groups, nb, 8 * qs_len))
+    return np.concatenate(parts, axis=2).reshape(-1)
+
+
+@pytest.mark.parametrize("name", X8_TYPES)
+def test_x8_layout_and_roundtrip(name):
+    # repack_x8 writes the documented layout (numpy oracle for the 32-element types) and unrepack_x8
+    # gives the original bytes back for every row count (rows past n_out are padding).
+    assert _core.x8_types() == X8_TYPES
+    rng = np.random.default_rng(31)
+    bs = block_size(name)
+    for n_in in (bs, 3 * bs) if bs == 256 else (bs, 5 * bs):
+        for n_out in (1, 7, 8, 9, 24):
+            raw, _ = random_weights(name, n_out, n_in, rng)
+            packed = _core.repack_x8(raw, name, n_in, n_out)
+            assert packed.size == (n_out + 7) // 8 * (1184 * 8 * n_in // 256 // 8 if name == "Q4_K" else raw.size // n_out * 8)
+            if name != "Q4_K":
+                assert np.array_equal(packed, ref_x8_layout(raw, name, n_in, n_out)), (name, n_in, n_out)
+            assert np.array_equal(_core.unrepack_x8(packed, name, n_in, n_out), raw), (name, n_in, n_out)
+    with pytest.raises(NotImplementedError, match="Q6_K"):
+        _core.repack_x8(np.zeros(210, np.uint8), "Q6_K", 256, 1)
+    with pytest.raises(ValueError, match="x8"):  # wrong byte count for an x8 matrix
+        _core.matmul(np.zeros(18, np.uint8), "Q4_0", 32, 1, np.zeros((1, 32), np.float32), x8=True)
+
+
+@pytest.mark.parametrize("isa", ["scalar"] + ISAS)
+@pytest.mark.parametrize("name", X8_TYPES)
+def test_x8_matmul(isa, name):
+    # The same matrix in the x8 layout, every path (one token: matvec_x8; more: panels packed from the
+    # x8 groups, or on the scalar level tiles on unpacked rows): the float64 bounds on odd shapes;
+    # the SIMD matvec_x8 bit-identical to the scalar reference (same integer sums, same float order per
+    # lane); >= 2 tokens bit-identical to the row layout (the panels hold the same bytes); 1 and 2
+    # threads identical.
+    need(isa)
+    rng = np.random.default_rng(37)
+    bs = block_size(name)
+    for n_in in (bs, 3 * bs, 9 * bs) if bs == 256 else (bs, 7 * bs, 45 * bs):
+        for n_out in (1, 3, 8, 17, 255):
+            raw, w = random_weights(name, n_out, n_in, rng)
+            packed = _core.repack_x8(raw, name, n_in, n_out)
+            for n_tokens in (1, 2, 7, 33):
+                x = rng.standard_normal((n_tokens, n_in)).astype(np.float32)
+                y = _core.matmul(packed, name, n_in, n_out, x, isa=isa, x8=True)
+                check_matmul(name, raw, w, x, y)
+                assert np.array_equal(_core.matmul(packed, name, n_in, n_out, x, isa=isa, x8=True, n_threads=2), y)
+                if n_tokens == 1:
+                    ys = _core.matmul(packed, name, n_in, n_out, x, isa="scalar", x8=True)
+                    assert np.array_equal(y, ys), (isa, name, n_in, n_out)
+                else:
+                    assert np.array_equal(y, _core.matmul(raw, name, n_in, n_out, x, isa=isa)), (isa, name, n_tokens)
+
+
+@pytest.mark.parametrize("isa", ISAS)
+@pytest.mark.parametrize("name", X8_TYPES)
+def test_x8_extreme_codes_no_int16_overflow(isa, name):
+    # All codes at their maximum (15, or 31 with the fifth bit; Q4_K scales and mins 63; Q8_0 -128)
+    # against activations quantized to +-127: the x8 kernels sum 8 maddubs (4 for 5-bit codes) in
+    # int16; Q8_0's pair of products reaches 2 * 128 * 127 = 32512 and gets its own madd.
+    need(isa)
+    bs, ts = quants.GGML_QUANT_SIZES[QT[name]]
+    n_out, n_in = 19, (4 * bs if bs == 256 else 16 * bs)
+    raw = np.full((n_out * n_in // bs, ts), 0x80 if name == "Q8_0" else 0xFF, np.uint8)
+    for off in F16_FIELDS[name]:
+        raw[:, off:off + 2] = np.full(raw.shape[0], 0.01, np.float16).view(np.uint8).reshape(-1, 2)
+    w = quants.dequantize(raw, QT[name]).reshape(n_out, n_in).astype(np.float64)
+    raw = raw.reshape(-1)
+    packed = _core.repack_x8(raw, name, n_in, n_out)
+    ones = np.ones(n_in, np.float32)
+    alt = np.where(np.arange(n_in) % 2 == 0, 1.0, -1.0).astype(np.float32)
+    for x1 in (ones, -ones, alt):
+        for n_tokens in (1, 2, 5):
+            x = np.tile(x1, (n_tokens, 1))
+            y = _core.matmul(packed, name, n_in, n_out, x, n_threads=2, isa=isa, x8=True)
+            ys = _core.matmul(raw, name, n_in, n_out, x, isa="scalar")
+            tol = 1e-5 * (np.abs(x).astype(np.float64) @ np.abs(w).T) + 1e-30
+            assert np.all(np.abs(y - ys) <= tol), (isa, name, n_tokens)
+            check_matmul(name, raw, w, x, y)

@@ -100,12 +100,17 @@ class Model(GenerationMixin):
     ``model``: a path to a ``.gguf`` file, a known model name (see ``pyllm models``), or None for
     the default model (fetched into the cache on first use). ``n_ctx``: the context size of the
     sessions it creates. ``n_threads``: None for the number of physical cores.
+    ``repack``: before the first evaluation, copy the Q4_0 / Q4_1 / Q5_0 / Q4_K matrices into an
+    8-row interleaved layout that decodes 1.3-1.6x faster on x86 (their pages of the mapped file are
+    released, so resident memory stays about the file size). False keeps every weight a zero-copy
+    view of the file (less memory when several processes map the same file).
     Architectures: llama, gemma3, gpt2, qwen2; anything else raises
     :class:`pyllm.UnsupportedModelError`.
     """
 
     def __init__(self, model: "str | os.PathLike[str] | None" = None, n_ctx: int = 2048,
-                 n_threads: Optional[int] = None, seed: Optional[int] = None, verbose: bool = False):
+                 n_threads: Optional[int] = None, seed: Optional[int] = None, verbose: bool = False,
+                 repack: bool = True):
         path = _models.resolve(model, quiet=not verbose)
         if n_threads is None:
             n_threads = int(_core.cpu_info()["physical_cores"]) or 1
@@ -116,7 +121,7 @@ class Model(GenerationMixin):
         if n_ctx < 1:
             raise ValueError(f"n_ctx must be >= 1, got {n_ctx}")
         self._path = Path(path)
-        self._m = _core.Model(str(path), n_threads)
+        self._m = _core.Model(str(path), n_threads, bool(repack))
         self._n_ctx = n_ctx
         self.seed = seed
         self.verbose = verbose

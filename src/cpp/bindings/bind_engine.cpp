@@ -86,13 +86,19 @@ py::array session_eval(py::object self, IdArray ids, bool all_logits) {
 
 void register_engine(py::module_& m) {
     py::class_<Model, std::shared_ptr<Model>>(m, "Model")
-        .def(py::init([](const std::string& path, int n_threads) {
+        .def(py::init([](const std::string& path, int n_threads, bool repack) {
                  model::ModelParams p;
                  p.n_threads = n_threads;
+                 p.repack = repack;
                  py::gil_scoped_release nogil;
                  return std::const_pointer_cast<Model>(Model::load(path, p));
              }),
-             py::arg("path"), py::arg("n_threads") = 0)
+             py::arg("path"), py::arg("n_threads") = 0, py::arg("repack") = true)
+        .def("prepare", [](const Model& mm) {
+                 py::gil_scoped_release nogil;
+                 mm.prepare();
+             })
+        .def_property_readonly("n_repacked", &Model::n_repacked)
         .def_property_readonly("config", &config_dict)
         .def_property_readonly("n_threads", &Model::n_threads)
         .def_property_readonly("n_vocab", [](const Model& mm) { return mm.config().n_vocab; })

@@ -8,12 +8,14 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "bindings/bindings.h"
 #include "common/error.h"
 #include "gguf/gguf_types.h"
 #include "kernels/dispatch.h"
 #include "kernels/matmul.h"
+#include "quant/repack.h"
 #include "quant/dequantize.h"
 
 namespace pyllm::bindings {
@@ -72,20 +74,22 @@ py::array_t<float> dequantize(U8Array data, const std::string& type, int64_t n) 
 
 // y[n_tokens][n_out] = x[n_tokens][n_in] · Wᵀ, W given as raw bytes of n_out rows of `type`.
 py::array_t<float> matmul_py(U8Array weight, const std::string& type, int64_t n_in, int64_t n_out, F32Array x,
-                             int n_threads, std::optional<std::string> isa) {
+                             int n_threads, std::optional<std::string> isa, bool x8) {
     const gguf::TensorType t = parse_type(type);
     PYLLM_CHECK(n_in > 0 && n_out > 0, InvalidArgument, "matmul: n_in and n_out must be positive, got ", n_in, ", ", n_out);
     const uint64_t row = bytes_for(t, n_in, "matmul row");
-    PYLLM_CHECK(n_out <= (int64_t)(UINT64_MAX / row) && (uint64_t)weight.size() == row * (uint64_t)n_out,
-                InvalidArgument, "matmul: ", n_out, " rows of ", n_in, " ", type, " elements need ", row * (uint64_t)n_out,
-                " bytes, got ", weight.size());
+    PYLLM_CHECK(!x8 || quant::x8_supported(t), NotImplemented, "matmul: no x8 layout for ", type);
+    PYLLM_CHECK(n_out <= (int64_t)(UINT64_MAX / row), InvalidArgument, "matmul: too many rows");
+    const uint64_t need = x8 ? quant::x8_bytes(t, n_in, n_out) : row * (uint64_t)n_out;
+    PYLLM_CHECK((uint64_t)weight.size() == need, InvalidArgument, "matmul: ", n_out, " rows of ", n_in, " ", type,
+                " elements need ", need, x8 ? " bytes in the x8 layout" : " bytes", ", got ", weight.size());
     PYLLM_CHECK(x.ndim() == 2 && x.shape(1) == n_in, InvalidArgument, "matmul: x must be [n_tokens, ", n_in, "]");
     PYLLM_CHECK(n_threads >= 1, InvalidArgument, "matmul: n_threads must be >= 1, got ", n_threads);
     const KernelTable& k = table_for(isa);
     ThreadPool& pool = pool_for(n_threads);
     const int64_t n_tokens = x.shape(0);
     py::array_t<float> y({(py::ssize_t)n_tokens, (py::ssize_t)n_out});
-    QMatrix w{t, weight.data(), n_in, n_out};
+    QMatrix w{t, weight.data(), n_in, n_out, x8};
     const float* xp = x.data();
     float* yp = y.mutable_data();
     {
@@ -93,6 +97,30 @@ py::array_t<float> matmul_py(U8Array weight, const std::string& type, int64_t n_
         matmul(w, xp, yp, n_tokens, pool, k);
     }
     return y;
+}
+
+// The x8 layout of n_out rows (repack.h), and back.
+py::array_t<uint8_t> repack_x8_py(U8Array weight, const std::string& type, int64_t n_in, int64_t n_out) {
+    const gguf::TensorType t = parse_type(type);
+    PYLLM_CHECK(quant::x8_supported(t), NotImplemented, "no x8 layout for weight type ", type);
+    PYLLM_CHECK(n_in > 0 && n_out > 0, InvalidArgument, "repack_x8: n_in and n_out must be positive");
+    const uint64_t row = bytes_for(t, n_in, "repack_x8 row");
+    PYLLM_CHECK((uint64_t)weight.size() == row * (uint64_t)n_out, InvalidArgument, "repack_x8: ", n_out, " rows of ",
+                n_in, " ", type, " elements need ", row * (uint64_t)n_out, " bytes, got ", weight.size());
+    py::array_t<uint8_t> out((py::ssize_t)quant::x8_bytes(t, n_in, n_out));
+    quant::repack_x8(t, weight.data(), n_in, n_out, 0, (n_out + 7) / 8, out.mutable_data());
+    return out;
+}
+py::array_t<uint8_t> unrepack_x8_py(U8Array packed, const std::string& type, int64_t n_in, int64_t n_out) {
+    const gguf::TensorType t = parse_type(type);
+    PYLLM_CHECK(quant::x8_supported(t), NotImplemented, "no x8 layout for weight type ", type);
+    PYLLM_CHECK(n_in > 0 && n_out > 0, InvalidArgument, "unrepack_x8: n_in and n_out must be positive");
+    const uint64_t row = bytes_for(t, n_in, "unrepack_x8 row");
+    PYLLM_CHECK((uint64_t)packed.size() == quant::x8_bytes(t, n_in, n_out), InvalidArgument, "unrepack_x8: expected ",
+                quant::x8_bytes(t, n_in, n_out), " bytes, got ", packed.size());
+    py::array_t<uint8_t> out((py::ssize_t)(row * (uint64_t)n_out));
+    quant::unrepack_x8(t, packed.data(), n_in, n_out, out.mutable_data());
+    return out;
 }
 
 // The activation blocks matmul feeds `weight_type`'s kernels with, for one row x: (act name, bytes).
@@ -130,8 +158,20 @@ void register_quant(py::module_& m) {
     m.def("dequantize", &dequantize, py::arg("data"), py::arg("type"), py::arg("n"),
           "Dequantize n elements of GGML type `type` (name, e.g. 'Q4_K') from raw bytes to float32.");
     m.def("matmul", &matmul_py, py::arg("weight"), py::arg("type"), py::arg("n_in"), py::arg("n_out"), py::arg("x"),
-          py::arg("n_threads") = 1, py::arg("isa") = py::none(),
-          "y[n_tokens, n_out] = x[n_tokens, n_in] @ W.T for W = n_out rows of raw `type` bytes (test entry point).");
+          py::arg("n_threads") = 1, py::arg("isa") = py::none(), py::arg("x8") = false,
+          "y[n_tokens, n_out] = x[n_tokens, n_in] @ W.T for W = n_out rows of raw `type` bytes (test entry point);\n"
+          "x8=True: `weight` is in the x8 layout (repack_x8's output).");
+    m.def("repack_x8", &repack_x8_py, py::arg("weight"), py::arg("type"), py::arg("n_in"), py::arg("n_out"),
+          "n_out rows of raw `type` bytes in the x8 layout (8 rows interleaved; Q4_0 Q4_1 Q5_0 Q4_K).");
+    m.def("unrepack_x8", &unrepack_x8_py, py::arg("packed"), py::arg("type"), py::arg("n_in"), py::arg("n_out"),
+          "The inverse of repack_x8.");
+    m.def("x8_types", [] {
+        py::list l;
+        for (uint32_t id = 0; id < gguf::kTensorTypeLimit; ++id)
+            if (gguf::type_traits(id).name && quant::x8_supported(static_cast<gguf::TensorType>(id)))
+                l.append(gguf::type_traits(id).name);
+        return l;
+    });
     m.def("quantize_activation", &quantize_activation, py::arg("x"), py::arg("weight_type"), py::arg("isa") = py::none(),
           "Quantize a float row to the activation blocks used with `weight_type`: ('Q8A'|'Q8K', bytes).");
     m.def("matmul_types", &matmul_types, "Weight type names matmul supports.");

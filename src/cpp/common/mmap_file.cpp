@@ -37,6 +37,7 @@ MappedFile::MappedFile(const std::string& path) : path_(path) {
 }
 MappedFile::~MappedFile() { delete[] data_; }
 void MappedFile::prefetch(uint64_t, uint64_t) const {}
+void MappedFile::release(uint64_t, uint64_t) const {}
 #else
 MappedFile::MappedFile(const std::string& path) : path_(path) {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -78,6 +79,14 @@ void MappedFile::prefetch(uint64_t offset, uint64_t len) const {
     long page = ::sysconf(_SC_PAGESIZE);
     uint64_t start = offset & ~(uint64_t)(page - 1);
     ::madvise(const_cast<uint8_t*>(data_) + start, (size_t)(len + (offset - start)), MADV_WILLNEED);
+}
+
+void MappedFile::release(uint64_t offset, uint64_t len) const {
+    if (!mapped_ || offset >= size_) return;
+    if (len > size_ - offset) len = size_ - offset;
+    const uint64_t page = (uint64_t)::sysconf(_SC_PAGESIZE);
+    const uint64_t b = (offset + page - 1) / page * page, e = (offset + len) / page * page;
+    if (e > b) ::madvise(const_cast<uint8_t*>(data_) + b, (size_t)(e - b), MADV_DONTNEED);
 }
 #endif
 

@@ -23,6 +23,9 @@ public:
 
     // Hint the kernel to read ahead [offset, offset+len) (best effort; no-op where unsupported).
     void prefetch(uint64_t offset, uint64_t len) const;
+    // Drop this process's resident pages of the whole pages inside [offset, offset+len) (best effort).
+    // The data stays readable: a later read faults the pages back in from the file.
+    void release(uint64_t offset, uint64_t len) const;
 
 private:
     std::string path_;

@@ -46,12 +46,13 @@ void MatmulGroup::run(const QMatrix* const* ws, float* const* ys, int n, const f
     // The panel path (as matmul() takes it for >= 2 tokens; for one token too when the caller wants
     // the prefill arithmetic) if every matrix has it with the same sub-block size.
     bool panel = T >= 2 || !allow_matvec;
-    bool any_panel = false, all_matvec = true;
+    bool any_panel = false, all_matvec = true, any_x8 = false;
     for (int i = 0; i < n; ++i) {
         const TypeKernels& tk = k.q->types[static_cast<uint32_t>(ws[i]->type)];
         panel = panel && tk.pack != nullptr && tk.panel_sub == tk0.panel_sub;
         any_panel = any_panel || tk.pack != nullptr;
-        all_matvec = all_matvec && matvec_applies(tk, 1);
+        all_matvec = all_matvec && matvec_applies(tk, 1, ws[i]->x8);
+        any_x8 = any_x8 || ws[i]->x8;
     }
     if (!panel && T >= 2 && any_panel) {
         // Mixed panel / non-panel types (e.g. Q5_0 with Q8_0, Q4_K with Q6_K): one matmul() each, so
@@ -68,16 +69,18 @@ void MatmulGroup::run(const QMatrix* const* ws, float* const* ys, int n, const f
     const uint8_t* a = pa ? pa : act_.data();
     const size_t as = pa ? pab : arb;
 
-    // Rows of all matrices, concatenated: matrix i owns [start[i], start[i+1]). Chunks of them are
-    // claimed by whichever thread is free (for_chunks); within a chunk, each matrix's part runs
-    // through matmul_rows, the code matmul() runs.
+    // Rows of all matrices, concatenated, each matrix starting at a multiple of 8 rows: matrix i owns
+    // [start[i], start[i] + n_out_i), the rows up to start[i+1] are padding. Chunks (whole panels,
+    // tiles or x8 groups: they never straddle a matrix start) are claimed by whichever thread is
+    // free (for_chunks); within a chunk, each matrix's part runs through matmul_rows, the code
+    // matmul() runs.
     int64_t start[kMaxGroup + 1];
     start[0] = 0;
-    for (int i = 0; i < n; ++i) start[i + 1] = start[i] + ws[i]->n_out;
+    for (int i = 0; i < n; ++i) start[i + 1] = start[i] + (ws[i]->n_out + kPanelRows - 1) / kPanelRows * kPanelRows;
     const int64_t total = start[n];
-    pool.for_chunks(total, pool.grain_for(total, row_align(path)), [&](int64_t r0, int64_t r1) {
+    pool.for_chunks(total, pool.grain_for(total, row_align(path, any_x8)), [&](int64_t r0, int64_t r1) {
         for (int i = 0; i < n && r0 < r1; ++i) {
-            const int64_t b = std::max(r0, start[i]), e = std::min(r1, start[i + 1]);
+            const int64_t b = std::max(r0, start[i]), e = std::min(r1, start[i] + ws[i]->n_out);
             if (b >= e) continue;
             const QMatrix& w = *ws[i];
             matmul_rows(w, k.q->types[static_cast<uint32_t>(w.type)], path, b - start[i], e - start[i], a, as, T,

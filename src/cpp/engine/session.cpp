@@ -97,6 +97,7 @@ const float* Session::eval(const int32_t* ids, int64_t n, float* all_logits) {
     for (int64_t i = 0; i < n; ++i)
         PYLLM_CHECK(ids[i] >= 0 && ids[i] < cfg_.n_vocab, OutOfRange, "token id ", ids[i], " at index ", i,
                     " is out of range for the vocabulary of ", cfg_.n_vocab, " tokens");
+    model_->prepare();
     const int64_t start = n_past_;
     try {
         for (int64_t done = 0; done < n; done += n_batch_) {

@@ -76,6 +76,14 @@ using PanelPackFn = void (*)(int64_t n, const void* w, size_t w_stride, int nr, 
 using PanelTileFn = void (*)(int64_t n, const uint8_t* panel, const uint8_t* act, size_t act_stride, int64_t nc,
                              float* y, size_t y_stride, int nr);
 
+// ---- the x8 layout (quant/repack.h: 8 weight rows interleaved, lane r = row r) ----------------------
+// One activation row against nr rows stored as x8 groups (decode):
+//   y[r] = sum_i W[r][i] * A[i]   for r < nr;   w: ceil(nr / 8) x8 groups back to back
+//   (quant::x8_group_bytes(type, n) bytes each);  a: n / act block activation blocks
+using MatvecX8Fn = void (*)(int64_t n, const void* w, int64_t nr, const void* a, float* y);
+// A panel (as PanelPackFn writes it, the same bytes) from rows 0 .. nr-1 of ONE x8 group at w
+// (w_stride unused).  PanelPackFn signature.
+
 // Per weight type (indexed by TensorType id): the activation format its dot product takes
 // (ggml's "vec_dot_type" idea), the tile kernel, an optional dedicated matvec kernel and an optional
 // panel kernel.
@@ -89,6 +97,11 @@ struct TypeKernels {
     PanelPackFn pack = nullptr;
     PanelTileFn panel = nullptr;
     int panel_sub = 0;  // S (elements per panel sub-block) when pack != nullptr
+    // x8 layout kernels (types with an x8 layout; nullptr elsewhere). matvec_x8 exists on every level
+    // (the scalar one is the reference); pack_x8 where `pack` does. matmul.cpp runs every other case
+    // of an x8 matrix on rows unpacked from their group (quant::unrepack_x8_group).
+    MatvecX8Fn matvec_x8 = nullptr;
+    PanelPackFn pack_x8 = nullptr;
 };
 constexpr int kTypeKernelSlots = 40;  // == gguf::kTensorTypeLimit
 

@@ -8,6 +8,7 @@
 #include "kernels/dispatch.h"
 #include "quant/blocks.h"
 #include "quant/dequantize.h"
+#include "quant/repack.h"
 
 namespace pyllm {
 
@@ -65,9 +66,9 @@ void matmul_quant(const QMatrix& w, const float* x, float* y, int64_t n_tokens, 
 
     // Quantized activations: [n_tokens][arb] bytes; on the panel path also [n_tokens][pab] panel
     // activation rows. Owned by the calling thread, reused across calls.
-    const RowPath path = panel_applies(tk, n_tokens)  ? RowPath::Panel
-                         : matvec_applies(tk, n_tokens) ? RowPath::Matvec
-                                                        : RowPath::Tiles;
+    const RowPath path = panel_applies(tk, n_tokens)        ? RowPath::Panel
+                         : matvec_applies(tk, n_tokens, w.x8) ? RowPath::Matvec
+                                                              : RowPath::Tiles;
     const size_t pab = path == RowPath::Panel ? kPanelActBytes(w.n_in, tk.panel_sub) : 0;
     thread_local std::vector<uint8_t> act, pact;
     if (act.size() < arb * (size_t)n_tokens) act.resize(arb * (size_t)n_tokens);
@@ -84,7 +85,7 @@ void matmul_quant(const QMatrix& w, const float* x, float* y, int64_t n_tokens, 
     // whichever thread is free (ThreadPool::for_chunks); every output depends only on its row and
     // token, so the split does not change any value.
     if (path == RowPath::Matvec && (uint64_t)rb * (uint64_t)w.n_out < kMatvecParallelBytes) rows(0, w.n_out);
-    else pool.for_chunks(w.n_out, pool.grain_for(w.n_out, row_align(path)), rows);
+    else pool.for_chunks(w.n_out, pool.grain_for(w.n_out, row_align(path, w.x8)), rows);
 }
 
 // One token's panel activation row (kPanelActBytes(n, sub) bytes at pa) from its quantized row qa in
@@ -119,8 +120,8 @@ void panel_act_row(ActType at, int sub, const uint8_t* qa, int64_t n, uint8_t* p
 
 }  // namespace
 
-bool matvec_applies(const TypeKernels& tk, int64_t n_tokens) {
-    return tk.matvec != nullptr && n_tokens < kMatvecMaxTokens;
+bool matvec_applies(const TypeKernels& tk, int64_t n_tokens, bool x8) {
+    return (x8 ? tk.matvec_x8 != nullptr : tk.matvec != nullptr) && n_tokens < kMatvecMaxTokens;
 }
 
 void quantize_activations(QuantizeActFn quantize, ActType at, const float* x, int64_t n_in, int64_t T, uint8_t* qa,
@@ -142,8 +143,46 @@ void quantize_activations(QuantizeActFn quantize, ActType at, const float* x, in
     }
 }
 
+namespace {
+
+// Rows [r0, r1) of an x8 matrix (r0 a multiple of 8).
+void matmul_rows_x8(const QMatrix& w, const TypeKernels& tk, RowPath path, int64_t r0, int64_t r1, const uint8_t* act,
+                    size_t as, int64_t T, float* y, size_t ys) {
+    PYLLM_CHECK(r0 % quant::kX8Rows == 0, InvalidArgument, "matmul: x8 rows must start at a multiple of 8, got ", r0);
+    const uint64_t gb = quant::x8_group_bytes(w.type, w.n_in);
+    const auto* g0 = static_cast<const uint8_t*>(w.data) + (uint64_t)(r0 / quant::kX8Rows) * gb;
+    if (path == RowPath::Matvec && tk.matvec_x8) {
+        for (int64_t t = 0; t < T; ++t) tk.matvec_x8(w.n_in, g0, r1 - r0, act + t * as, y + t * ys);
+        return;
+    }
+    thread_local std::vector<uint8_t> panel;  // kPanelBytes(n_in, sub) bytes
+    thread_local std::vector<uint8_t> rows;   // 8 unpacked rows: [8][row_bytes]
+    const size_t rb = (size_t)w.row_bytes();
+    for (int64_t r = r0; r < r1; r += quant::kX8Rows) {
+        const int nr = (int)std::min<int64_t>(quant::kX8Rows, r1 - r);
+        const uint8_t* g = g0 + (uint64_t)((r - r0) / quant::kX8Rows) * gb;
+        if (path == RowPath::Panel && tk.pack_x8) {
+            const size_t pb = kPanelBytes(w.n_in, tk.panel_sub);
+            if (panel.size() < pb) panel.resize(pb);
+            tk.pack_x8(w.n_in, g, 0, nr, panel.data());
+            tk.panel(w.n_in, panel.data(), act, as, T, y + (r - r0), ys, nr);
+            continue;
+        }
+        if (rows.size() < quant::kX8Rows * rb) rows.resize(quant::kX8Rows * rb);
+        quant::unrepack_x8_group(w.type, g, w.n_in, nr, rows.data(), rb);
+        QMatrix v{w.type, rows.data(), w.n_in, nr};
+        matmul_rows(v, tk, path, 0, nr, act, as, T, y + (r - r0), ys);
+    }
+}
+
+}  // namespace
+
 void matmul_rows(const QMatrix& w, const TypeKernels& tk, RowPath path, int64_t r0, int64_t r1, const uint8_t* act,
                  size_t as, int64_t T, float* y, size_t ys) {
+    if (w.x8) {
+        matmul_rows_x8(w, tk, path, r0, r1, act, as, T, y, ys);
+        return;
+    }
     const size_t rb = (size_t)w.row_bytes();
     const auto* wb = static_cast<const uint8_t*>(w.data);
     switch (path) {
@@ -197,6 +236,7 @@ void matmul(const QMatrix& w, const float* x, float* y, int64_t n_tokens, Thread
     PYLLM_CHECK(w.n_in % tt.block_size == 0, InvalidArgument, "matmul: row length ", w.n_in,
                 " is not a multiple of the ", tt.name, " block size ", tt.block_size);
     PYLLM_CHECK(matmul_supports(w.type), NotImplemented, "matmul: weight type ", tt.name, " is not supported");
+    PYLLM_CHECK(!w.x8 || quant::x8_supported(w.type), NotImplemented, "matmul: no x8 layout for ", tt.name);
     PYLLM_CHECK(w.data != nullptr && (n_tokens == 0 || (x != nullptr && y != nullptr)), InvalidArgument,
                 "matmul: null data pointer");
     if (n_tokens == 0) return;

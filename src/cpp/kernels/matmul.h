@@ -26,9 +26,10 @@ namespace pyllm {
 
 struct QMatrix {
     gguf::TensorType type;
-    const void* data;  // n_out rows of row_bytes() bytes each
+    const void* data;  // n_out rows of row_bytes() bytes each (x8: ceil(n_out / 8) x8 groups)
     int64_t n_in;      // row length (elements), a multiple of the type's block size
     int64_t n_out;     // number of rows
+    bool x8 = false;   // data is in the x8 layout (quant/repack.h) instead of rows
     uint64_t row_bytes() const;
 };
 
@@ -39,8 +40,9 @@ bool matmul_supports(gguf::TensorType type);
 // True if a call with n_tokens tokens takes the panel path: the type has a panel kernel on this
 // level and there are >= 2 tokens (one token streams the weights once anyway: matvec or tiles).
 inline bool panel_applies(const TypeKernels& tk, int64_t n_tokens) { return tk.pack != nullptr && n_tokens >= 2; }
-// True if a call takes the type's dedicated matvec kernel: one token and a matvec on this level.
-bool matvec_applies(const TypeKernels& tk, int64_t n_tokens);
+// True if a call takes the type's dedicated matvec kernel: one token and a matvec on this level
+// (for an x8 matrix: its matvec_x8 kernel).
+bool matvec_applies(const TypeKernels& tk, int64_t n_tokens, bool x8 = false);
 // Quantize the T rows of x ([T][n_in]) with `quantize` into format `at` (arb bytes per row at qa)
 // and, if pa != nullptr, convert each to a panel activation row (pab = kPanelActBytes(n_in, sub)
 // bytes per row at pa: the same int8 codes, per-sub-block d and s). Split across the pool by tokens
@@ -55,11 +57,13 @@ enum class RowPath {
     Tiles,   // act: quantized rows (qa); 4-row x 8-token tiles
 };
 // Rows [r0, r1) of w for T tokens: y[t * y_stride + (r - r0)], act rows act_stride bytes apart.
-// Every output depends only on its own row and token, whatever the range.
+// Every output depends only on its own row and token, whatever the range. For an x8 matrix r0 must be
+// a multiple of 8 (and r1 too unless it is n_out). Panel and matvec_x8 kernels run on the x8 groups
+// directly; any other case runs the row kernels on rows unpacked from each group, with the same values.
 void matmul_rows(const QMatrix& w, const TypeKernels& tk, RowPath path, int64_t r0, int64_t r1, const uint8_t* act,
                  size_t act_stride, int64_t T, float* y, size_t y_stride);
-// Rows per chunk for ThreadPool::for_chunks on `path`: whole panels or tiles.
-inline int64_t row_align(RowPath path) { return path == RowPath::Panel ? kPanelRows : kTileRows; }
+// Rows per chunk for ThreadPool::for_chunks on `path`: whole panels, tiles or x8 groups.
+inline int64_t row_align(RowPath path, bool x8) { return path == RowPath::Panel || x8 ? kPanelRows : kTileRows; }
 
 // x and y must not overlap. Throws InvalidArgument if the shapes do not fit, NotImplemented for an
 // unsupported type.

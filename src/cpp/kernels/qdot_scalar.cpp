@@ -8,6 +8,9 @@
 //     signed types (Q8_0, IQ4_NL): block = (d_w*d_a) * sum(v_w*q_a), v_w the int8 value / table level.
 //   256-element types, activation Q8K {d_a, q_a[256], bsums[16]}: an exact int32 sum per block,
 //     block = (d_w*d_a) * isum - (dmin_w*d_a) * msum (msum from the per-16 activation sums bsums).
+#include <cmath>
+
+#include "gguf/gguf_types.h"
 #include "kernels/fp16.h"
 #include "kernels/kernels.h"
 #include "quant/blocks.h"
@@ -245,6 +248,99 @@ float dot_iq4_xs(int64_t nb, const void* vw, const void* va) {
     return acc;
 }
 
+// ---- x8 layout (quant/repack.h): the reference of the SIMD matvec_x8 kernels ----------------------
+// Per row r of a group and block b, in this order (the SIMD kernels do the same per lane):
+//   32-element types: f = float(isum);  acc = fma(d_w*d_a, f, acc);  acc2 = fma(c_w, k*s_a, acc2)
+//     with (c_w, k) = (m, 1) for Q4_1, (d_w, -8) for Q4_0, (d_w, -16) for Q5_0, and no acc2 term
+//     for Q8_0 (signed codes);  y = acc + acc2.
+//   Q4_K: isum = sum_j sc_j * isum_j, msum = sum_j mn_j * bsum_j (exact int32);
+//     acc = fma(d*d_a, float(isum), acc);  acc2 = fma(dmin*d_a, float(msum), acc2);  y = acc - acc2.
+// The x8 code of element 4j+i of row r in a 128-byte code block (plus qh for 5-bit codes).
+inline int x8_code(const uint8_t* qs, const uint8_t* qh, int r, int e) {
+    const int j = e / 4, i = e % 4;
+    const uint8_t v = qs[(j & 3) * 32 + 4 * r + i];
+    int c = j < 4 ? (v & 15) : (v >> 4);
+    if (qh) c |= ((qh[4 * r + i] >> j) & 1) << 4;
+    return c;
+}
+
+void matvec_x8_q8_0(int64_t n, const void* vw, int64_t nr, const void* va, float* y) {
+    constexpr int kBytes = 8 * sizeof(BlockQ8_0);
+    const int64_t nb = n / kQK32;
+    const auto* a = static_cast<const BlockQ8A*>(va);
+    const auto* w = static_cast<const uint8_t*>(vw);
+    for (int64_t g = 0; g * 8 < nr; ++g) {
+        for (int r = 0; r < 8 && g * 8 + r < nr; ++r) {
+            float acc = 0.0f, acc2 = 0.0f;
+            for (int64_t b = 0; b < nb; ++b) {
+                const uint8_t* p = w + (g * nb + b) * kBytes;
+                uint16_t dh;
+                __builtin_memcpy(&dh, p + 2 * r, 2);
+                int isum = 0;
+                for (int e = 0; e < 32; ++e) isum += (int)(int8_t)p[16 + 32 * (e / 4) + 4 * r + e % 4] * a[b].qs[e];
+                acc = std::fma(h2f(dh) * a[b].d, (float)isum, acc);
+            }
+            y[g * 8 + r] = acc + acc2;
+        }
+    }
+}
+
+template <gguf::TensorType T>
+void matvec_x8_32(int64_t n, const void* vw, int64_t nr, const void* va, float* y) {
+    constexpr bool kMin = T == gguf::TensorType::Q4_1, kFifth = T == gguf::TensorType::Q5_0;
+    constexpr int kBytes = kMin ? 160 : kFifth ? 176 : 144;
+    constexpr float kK = kMin ? 1.0f : kFifth ? -16.0f : -8.0f;
+    const int64_t nb = n / kQK32;
+    const auto* a = static_cast<const BlockQ8A*>(va);
+    const auto* w = static_cast<const uint8_t*>(vw);
+    for (int64_t g = 0; g * 8 < nr; ++g) {
+        for (int r = 0; r < 8 && g * 8 + r < nr; ++r) {
+            float acc = 0.0f, acc2 = 0.0f;
+            for (int64_t b = 0; b < nb; ++b) {
+                const uint8_t* p = w + (g * nb + b) * kBytes;
+                uint16_t dh, ch;
+                __builtin_memcpy(&dh, p + 2 * r, 2);
+                __builtin_memcpy(&ch, p + (kMin ? 16 : 0) + 2 * r, 2);
+                const uint8_t* qh = kFifth ? p + 16 : nullptr;
+                const uint8_t* qs = p + (kMin ? 32 : kFifth ? 48 : 16);
+                int isum = 0;
+                for (int e = 0; e < 32; ++e) isum += x8_code(qs, qh, r, e) * a[b].qs[e];
+                acc = std::fma(h2f(dh) * a[b].d, (float)isum, acc);
+                acc2 = std::fma(h2f(ch), kK * a[b].s, acc2);
+            }
+            y[g * 8 + r] = acc + acc2;
+        }
+    }
+}
+
+void matvec_x8_q4_k(int64_t n, const void* vw, int64_t nr, const void* va, float* y) {
+    constexpr int kBytes = 1184;
+    const int64_t nb = n / kQKK;
+    const auto* a = static_cast<const BlockQ8K*>(va);
+    const auto* w = static_cast<const uint8_t*>(vw);
+    for (int64_t g = 0; g * 8 < nr; ++g) {
+        for (int r = 0; r < 8 && g * 8 + r < nr; ++r) {
+            float acc = 0.0f, acc2 = 0.0f;
+            for (int64_t b = 0; b < nb; ++b) {
+                const uint8_t* p = w + (g * nb + b) * kBytes;
+                uint16_t dh, mh;
+                __builtin_memcpy(&dh, p + 2 * r, 2);
+                __builtin_memcpy(&mh, p + 16 + 2 * r, 2);
+                int isum = 0, msum = 0;
+                for (int j = 0; j < 8; ++j) {
+                    int s = 0;
+                    for (int e = 0; e < 32; ++e) s += x8_code(p + 160 + 128 * j, nullptr, r, e) * a[b].qs[32 * j + e];
+                    isum += p[32 + 8 * j + r] * s;
+                    msum += p[96 + 16 * (j / 2) + 2 * r + (j & 1)] * (a[b].bsums[2 * j] + a[b].bsums[2 * j + 1]);
+                }
+                acc = std::fma(h2f(dh) * a[b].d, (float)isum, acc);
+                acc2 = std::fma(h2f(mh) * a[b].d, (float)msum, acc2);
+            }
+            y[g * 8 + r] = acc - acc2;
+        }
+    }
+}
+
 // ---- tiles: the scalar "tile" is just nr x nc independent dot products -------------------------------
 template <float (*Dot)(int64_t, const void*, const void*), int QK>
 void gemm(int64_t n, const void* w, size_t ws, int nr, const void* a, size_t as, int nc, float* y, size_t ys) {
@@ -255,7 +351,9 @@ void gemm(int64_t n, const void* w, size_t ws, int nr, const void* a, size_t as,
 }
 
 constexpr TypeKernels kNone = {ActType::F32, nullptr, nullptr};
-constexpr TypeKernels k32(GemmTileFn f) { return {ActType::Q8A, f, nullptr}; }
+constexpr TypeKernels k32(GemmTileFn f, MatvecX8Fn x8 = nullptr) {
+    return {ActType::Q8A, f, nullptr, nullptr, nullptr, 0, x8};
+}
 constexpr TypeKernels kK(GemmTileFn f) { return {ActType::Q8K, f, nullptr}; }
 
 }  // namespace
@@ -265,9 +363,10 @@ constexpr TypeKernels kK(GemmTileFn f) { return {ActType::Q8K, f, nullptr}; }
 extern const QuantKernels kQuantKernelsScalar = {
     {nullptr, quant::quantize_row_q8a_ref, quant::quantize_row_q8k_ref},
     {
-        kNone, kNone, k32(gemm<dot_q4_0, 32>), k32(gemm<dot_q4_1, 32>), kNone, kNone,       // 0-5
-        k32(gemm<dot_q5_0, 32>), k32(gemm<dot_q5_1, 32>), k32(gemm<dot_q8_0, 32>), kNone,    // 6-9
-        kK(gemm<dot_q2_k, 256>), kK(gemm<dot_q3_k, 256>), kK(gemm<dot_q4_k, 256>),          // 10-12
+        kNone, kNone, k32(gemm<dot_q4_0, 32>, matvec_x8_32<gguf::TensorType::Q4_0>),
+        k32(gemm<dot_q4_1, 32>, matvec_x8_32<gguf::TensorType::Q4_1>), kNone, kNone,       // 0-5
+        k32(gemm<dot_q5_0, 32>, matvec_x8_32<gguf::TensorType::Q5_0>), k32(gemm<dot_q5_1, 32>), k32(gemm<dot_q8_0, 32>, matvec_x8_q8_0), kNone,    // 6-9
+        kK(gemm<dot_q2_k, 256>), kK(gemm<dot_q3_k, 256>), {ActType::Q8K, gemm<dot_q4_k, 256>, nullptr, nullptr, nullptr, 0, matvec_x8_q4_k},          // 10-12
         kK(gemm<dot_q5_k, 256>), kK(gemm<dot_q6_k, 256>), kNone, kNone, kNone, kNone, kNone,  // 13-19
         k32(gemm<dot_iq4_nl, 32>), kNone, kNone, kK(gemm<dot_iq4_xs, 256>), kNone, kNone,    // 20-25
         kNone, kNone, kNone, kNone, kNone, kNone, kNone, kNone, kNone, kNone, kNone, kNone,  // 26-37

@@ -4,6 +4,7 @@
 #include "gguf/gguf_metadata.h"
 #include "kernels/cpu_features.h"
 #include "model/arch.h"
+#include "model/weights_x8.h"
 
 namespace pyllm::model {
 
@@ -31,7 +32,18 @@ std::shared_ptr<Model> Model::from_file(std::shared_ptr<gguf::File> file, const 
 
     int n = params.n_threads > 0 ? params.n_threads : cpu_features().physical_cores;
     m->pool_ = std::make_unique<ThreadPool>(n < 1 ? 1 : n);
+    m->repack_ = params.repack;
     return m;
+}
+
+void Model::prepare() const {
+    std::call_once(prepared_, [this] {
+        if (!repack_) return;
+        // The one mutation of a loaded model, done before any session reads the matrices (every
+        // reader passes through this call_once first).
+        Model& self = const_cast<Model&>(*this);
+        n_repacked_ = repack_weights_x8(self.weights_, *file_, *pool_, x8_);
+    });
 }
 
 }  // namespace pyllm::model

@@ -11,8 +11,10 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 
+#include "common/big_buffer.h"
 #include "common/thread_pool.h"
 #include "gguf/gguf_reader.h"
 #include "model/config.h"
@@ -22,6 +24,10 @@ namespace pyllm::model {
 
 struct ModelParams {
     int n_threads = 0;  // 0: the number of physical cores
+    // Move the matrices that have an x8 layout to it (model/weights_x8.h) before the first
+    // evaluation: faster decode, at the cost of an owned copy of those matrices (their file pages are
+    // released). false: every weight stays a zero-copy view into the mapped file.
+    bool repack = true;
 };
 
 class Model {
@@ -33,6 +39,10 @@ public:
 
     const Config& config() const { return config_; }
     const Weights& weights() const { return weights_; }
+    // Repack the weights if the params ask for it, once (thread-safe; later calls return at once).
+    // Sessions call it before their first forward pass, so loading stays a near-instant mapping.
+    void prepare() const;
+    int n_repacked() const { return n_repacked_; }  // matrices in the x8 layout (after prepare())
     const gguf::File& file() const { return *file_; }
     // The pool is shared by the model's sessions; ThreadPool::run serialises concurrent callers.
     ThreadPool& pool() const { return *pool_; }
@@ -49,6 +59,10 @@ private:
     std::unique_ptr<ThreadPool> pool_;
     int32_t bos_id_ = -1;
     bool add_bos_ = false;
+    bool repack_ = true;
+    mutable std::once_flag prepared_;
+    mutable BigBuffer x8_;      // the repacked matrices
+    mutable int n_repacked_ = 0;
 };
 
 }  // namespace pyllm::model

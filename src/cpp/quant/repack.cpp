@@ -1,0 +1,230 @@
+// repack.cpp — row layout <-> x8 layout (repack.h), scalar and exact (codes, scales and mins are
+// moved, never recomputed, so unrepack(repack(W)) == W byte for byte).
+#include "quant/repack.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "common/error.h"
+#include "quant/blocks.h"
+
+namespace pyllm::quant {
+
+namespace {
+
+using gguf::TensorType;
+
+// x8 code block (128 bytes: repack.h) -> codes c[r][e] of 8 rows (qh: fifth bits, or nullptr).
+void get_codes(const uint8_t* qs, const uint8_t* qh, uint8_t c[kX8Rows][32]) {
+    for (int p = 0; p < 4; ++p)
+        for (int r = 0; r < kX8Rows; ++r)
+            for (int i = 0; i < 4; ++i) {
+                const uint8_t v = qs[p * 32 + 4 * r + i];
+                c[r][4 * p + i] = v & 15;
+                c[r][4 * p + 16 + i] = v >> 4;
+            }
+    if (!qh) return;
+    for (int r = 0; r < kX8Rows; ++r)
+        for (int i = 0; i < 4; ++i)
+            for (int j = 0; j < 8; ++j) c[r][4 * j + i] |= (uint8_t)(((qh[4 * r + i] >> j) & 1) << 4);
+}
+
+// Source-format row blocks <-> decoded (codes, f16 fields).
+struct Dec32 {
+    uint8_t c[32];
+    uint16_t d, m;
+};
+void encode32(TensorType t, const Dec32& o, uint8_t* blk) {
+    std::memcpy(blk, &o.d, 2);
+    uint8_t* qs;
+    if (t == TensorType::Q4_1) {
+        std::memcpy(blk + 2, &o.m, 2);
+        qs = blk + 4;
+    } else if (t == TensorType::Q5_0) {
+        uint32_t qh = 0;
+        for (int i = 0; i < 32; ++i) qh |= (uint32_t)((o.c[i] >> 4) & 1) << i;
+        std::memcpy(blk + 2, &qh, 4);
+        qs = blk + 6;
+    } else {
+        qs = blk + 2;
+    }
+    for (int i = 0; i < 16; ++i) qs[i] = (uint8_t)((o.c[i] & 15) | (o.c[i + 16] & 15) << 4);
+}
+
+// Q4_K: 6-bit scales/mins packing (blocks.h k_scale_min) and its inverse.
+void encode_k_scales(const uint8_t sc[8], const uint8_t mn[8], uint8_t* s) {
+    for (int j = 0; j < 4; ++j) {
+        s[j] = (uint8_t)((sc[j] & 63) | ((sc[j + 4] >> 4) << 6));
+        s[j + 4] = (uint8_t)((mn[j] & 63) | ((mn[j + 4] >> 4) << 6));
+        s[j + 8] = (uint8_t)((sc[j + 4] & 15) | (mn[j + 4] & 15) << 4);
+    }
+}
+
+constexpr int kQ4KGroupBlock = 16 + 16 + 64 + 64 + 8 * 128;  // x8 bytes per 256 elements (1184)
+
+// Q8_0: x8 byte (j, r, i) = element 4j+i of row r, a 4-byte move.
+void x8_block_q8_0(const uint8_t* const* rows, int nr, int64_t b, uint8_t* out) {
+    std::memset(out, 0, 8 * sizeof(BlockQ8_0));
+    for (int r = 0; r < nr; ++r) {
+        const uint8_t* blk = rows[r] + b * sizeof(BlockQ8_0);
+        std::memcpy(out + 2 * r, blk, 2);
+        for (int j = 0; j < 8; ++j) std::memcpy(out + 16 + 32 * j + 4 * r, blk + 2 + 4 * j, 4);
+    }
+}
+void row_block_q8_0(const uint8_t* in, int nr, int64_t b, uint8_t* dst, uint64_t ds) {
+    for (int r = 0; r < nr; ++r) {
+        uint8_t* blk = dst + r * ds + b * sizeof(BlockQ8_0);
+        std::memcpy(blk, in + 2 * r, 2);
+        for (int j = 0; j < 8; ++j) std::memcpy(blk + 2 + 4 * j, in + 16 + 32 * j + 4 * r, 4);
+    }
+}
+
+void x8_block32(TensorType t, const uint8_t* const* rows, int nr, int64_t b, uint64_t bb, uint8_t* out) {
+    // The 4-bit part needs no unpacking: x8 byte (p, r, i) holds elements 4p+i (low nibble) and
+    // 4p+16+i (high nibble) of row r, which is exactly source byte qs[4p+i] of the row's block.
+    const int qoff = t == TensorType::Q4_1 ? 4 : t == TensorType::Q5_0 ? 6 : 2;  // qs in the source block
+    const int xoff = t == TensorType::Q4_1 ? 32 : t == TensorType::Q5_0 ? 48 : 16;  // qs in the x8 block
+    std::memset(out, 0, 8 * bb);
+    for (int r = 0; r < nr; ++r) {
+        const uint8_t* blk = rows[r] + b * bb;
+        std::memcpy(out + 2 * r, blk, 2);
+        if (t == TensorType::Q4_1) std::memcpy(out + 16 + 2 * r, blk + 2, 2);
+        for (int p = 0; p < 4; ++p) std::memcpy(out + xoff + 32 * p + 4 * r, blk + qoff + 4 * p, 4);
+        if (t == TensorType::Q5_0) {
+            uint32_t qh;
+            std::memcpy(&qh, blk + 2, 4);
+            for (int i = 0; i < 4; ++i) {
+                uint8_t v = 0;
+                for (int j = 0; j < 8; ++j) v |= (uint8_t)(((qh >> (4 * j + i)) & 1) << j);
+                out[16 + 4 * r + i] = v;
+            }
+        }
+    }
+}
+
+void row_block32(TensorType t, const uint8_t* in, int nr, int64_t b, uint64_t bb, uint8_t* dst, uint64_t ds) {
+    uint8_t c[kX8Rows][32];
+    const uint8_t* p = in + 16 + (t == TensorType::Q4_1 ? 16 : 0);
+    get_codes(p + (t == TensorType::Q5_0 ? 32 : 0), t == TensorType::Q5_0 ? p : nullptr, c);
+    for (int r = 0; r < nr; ++r) {
+        Dec32 o;
+        std::memcpy(&o.d, in + 2 * r, 2);
+        o.m = 0;
+        if (t == TensorType::Q4_1) std::memcpy(&o.m, in + 16 + 2 * r, 2);
+        std::memcpy(o.c, c[r], 32);
+        encode32(t, o, dst + r * ds + b * bb);
+    }
+}
+
+void x8_block_q4k(const uint8_t* const* rows, int nr, int64_t b, uint8_t* out) {
+    uint8_t sc[kX8Rows][8] = {}, mn[kX8Rows][8] = {};
+    std::memset(out, 0, kQ4KGroupBlock);
+    for (int r = 0; r < nr; ++r) {
+        const auto* blk = reinterpret_cast<const BlockQ4_K*>(rows[r]) + b;
+        std::memcpy(out + 2 * r, &blk->d, 2);
+        std::memcpy(out + 16 + 2 * r, &blk->dmin, 2);
+        for (int j = 0; j < 8; ++j) {
+            int s, m;
+            k_scale_min(blk->scales, j, &s, &m);
+            sc[r][j] = (uint8_t)s;
+            mn[r][j] = (uint8_t)m;
+        }
+        // sub-block 2k: low nibbles of qs[32k .. 32k+31], sub-block 2k+1: their high nibbles
+        for (int k = 0; k < 4; ++k)
+            for (int p = 0; p < 4; ++p)
+                for (int i = 0; i < 4; ++i) {
+                    const uint8_t lo = blk->qs[32 * k + 4 * p + i], hi = blk->qs[32 * k + 4 * p + 16 + i];
+                    out[160 + 128 * (2 * k) + 32 * p + 4 * r + i] = (uint8_t)((lo & 15) | (hi & 15) << 4);
+                    out[160 + 128 * (2 * k + 1) + 32 * p + 4 * r + i] = (uint8_t)((lo >> 4) | (hi & 0xF0));
+                }
+    }
+    for (int j = 0; j < 8; ++j)
+        for (int r = 0; r < kX8Rows; ++r) out[32 + 8 * j + r] = sc[r][j];
+    for (int p = 0; p < 4; ++p)
+        for (int r = 0; r < kX8Rows; ++r) {
+            out[96 + 16 * p + 2 * r] = mn[r][2 * p];
+            out[96 + 16 * p + 2 * r + 1] = mn[r][2 * p + 1];
+        }
+}
+
+void row_block_q4k(const uint8_t* in, int nr, int64_t b, uint8_t* dst, uint64_t ds) {
+    uint8_t c[8][kX8Rows][32];
+    for (int j = 0; j < 8; ++j) get_codes(in + 160 + 128 * j, nullptr, c[j]);
+    for (int r = 0; r < nr; ++r) {
+        auto* blk = reinterpret_cast<BlockQ4_K*>(dst + r * ds) + b;
+        std::memcpy(&blk->d, in + 2 * r, 2);
+        std::memcpy(&blk->dmin, in + 16 + 2 * r, 2);
+        uint8_t sc[8], mn[8];
+        for (int j = 0; j < 8; ++j) {
+            sc[j] = in[32 + 8 * j + r];
+            mn[j] = in[96 + 16 * (j / 2) + 2 * r + (j & 1)];
+        }
+        encode_k_scales(sc, mn, blk->scales);
+        for (int k = 0; k < 4; ++k)
+            for (int i = 0; i < 32; ++i) blk->qs[32 * k + i] = (uint8_t)(c[2 * k][r][i] | c[2 * k + 1][r][i] << 4);
+    }
+}
+
+uint64_t x8_block_bytes(TensorType t) {
+    switch (t) {
+        case TensorType::Q4_0: return 8 * sizeof(BlockQ4_0);
+        case TensorType::Q4_1: return 8 * sizeof(BlockQ4_1);
+        case TensorType::Q5_0: return 8 * sizeof(BlockQ5_0);
+        case TensorType::Q8_0: return 8 * sizeof(BlockQ8_0);
+        case TensorType::Q4_K: return kQ4KGroupBlock;
+        default: return 0;
+    }
+}
+
+}  // namespace
+
+bool x8_supported(TensorType t) { return x8_block_bytes(t) != 0; }
+
+uint64_t x8_group_bytes(TensorType t, int64_t n_in) {
+    PYLLM_CHECK(x8_supported(t), NotImplemented, "no x8 layout for weight type ", gguf::type_name(t));
+    const int64_t bs = gguf::type_traits(t).block_size;
+    return x8_block_bytes(t) * (uint64_t)(n_in / bs);
+}
+
+void repack_x8(TensorType t, const void* src, int64_t n_in, int64_t n_out, int64_t g0, int64_t g1, void* dst) {
+    const uint64_t gb = x8_group_bytes(t, n_in), xb = x8_block_bytes(t);
+    const gguf::TypeTraits& tt = gguf::type_traits(t);
+    const uint64_t bb = tt.type_size, rb = bb * (uint64_t)(n_in / tt.block_size);
+    const int64_t nb = n_in / tt.block_size;
+    for (int64_t g = g0; g < g1; ++g) {
+        const int nr = (int)std::min<int64_t>(kX8Rows, n_out - g * kX8Rows);
+        const uint8_t* rows[kX8Rows];
+        for (int r = 0; r < nr; ++r) rows[r] = static_cast<const uint8_t*>(src) + (uint64_t)(g * kX8Rows + r) * rb;
+        uint8_t* out = static_cast<uint8_t*>(dst) + (uint64_t)g * gb;
+        for (int64_t b = 0; b < nb; ++b) {
+            if (t == TensorType::Q4_K) x8_block_q4k(rows, nr, b, out + b * xb);
+            else if (t == TensorType::Q8_0) x8_block_q8_0(rows, nr, b, out + b * xb);
+            else x8_block32(t, rows, nr, b, bb, out + b * xb);
+        }
+    }
+}
+
+void unrepack_x8_group(TensorType t, const void* group, int64_t n_in, int nr, void* dst, uint64_t ds) {
+    const uint64_t xb = x8_block_bytes(t);
+    PYLLM_CHECK(xb != 0, NotImplemented, "no x8 layout for weight type ", gguf::type_name(t));
+    const gguf::TypeTraits& tt = gguf::type_traits(t);
+    const int64_t nb = n_in / tt.block_size;
+    const auto* in = static_cast<const uint8_t*>(group);
+    for (int64_t b = 0; b < nb; ++b) {
+        if (t == TensorType::Q4_K) row_block_q4k(in + b * xb, nr, b, static_cast<uint8_t*>(dst), ds);
+        else if (t == TensorType::Q8_0) row_block_q8_0(in + b * xb, nr, b, static_cast<uint8_t*>(dst), ds);
+        else row_block32(t, in + b * xb, nr, b, tt.type_size, static_cast<uint8_t*>(dst), ds);
+    }
+}
+
+void unrepack_x8(TensorType t, const void* src, int64_t n_in, int64_t n_out, void* dst) {
+    const uint64_t gb = x8_group_bytes(t, n_in);
+    const gguf::TypeTraits& tt = gguf::type_traits(t);
+    const uint64_t rb = (uint64_t)tt.type_size * (uint64_t)(n_in / tt.block_size);
+    for (int64_t g = 0; g * kX8Rows < n_out; ++g)
+        unrepack_x8_group(t, static_cast<const uint8_t*>(src) + (uint64_t)g * gb, n_in,
+                          (int)std::min<int64_t>(kX8Rows, n_out - g * kX8Rows),
+                          static_cast<uint8_t*>(dst) + (uint64_t)g * kX8Rows * rb, rb);
+}
+
+}  // namespace pyllm::quant

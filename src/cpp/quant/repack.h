@@ -1,0 +1,61 @@
+// repack.h — the "x8" weight layouts: 8 rows interleaved, for the decode matvec kernels.
+//
+// Why: the row layout makes a one-token matvec reduce every block horizontally (each row is one dot
+// product, its 32 products summed across vector lanes) and assemble per-block scales lane by lane.
+// In the x8 layout, vector lane r belongs to weight row r: a block of 8 rows against one activation
+// block is 8 broadcast loads + 8 maddubs summed in int16 (exact, see below) + one madd + one convert
+// + 2 FMA, nothing horizontal. Measured on the development VM (AVX2, 1 thread, in-cache, GB/s of
+// weights): Q4_1 8.7 (rows) -> 12.8 (x8).
+//
+// A matrix of n_out rows is stored as ceil(n_out / 8) groups of 8 rows (rows past n_out are zero),
+// each group 8 * row_bytes bytes: its blocks in row-block order b = 0, 1, ..., each x8 block the
+// 8 rows' block b. Same bytes per block as the source format, except Q4_K (+32 bytes per 8 rows:
+// unpacked 6-bit scales). Codes keep their values; only their places move, so the arithmetic is the
+// same integer sums (see qdot_scalar.cpp).
+//
+// Codes of a 32-element sub-block for 8 rows, 128 bytes: qs[p][4 r + i] (p < 4, r < 8, i < 4) holds
+//   low nibble  = code of element 4 p + i        of row r     (k-group j = p)
+//   high nibble = code of element 4 p + 16 + i   of row r     (k-group j = p + 4)
+// so the code vector of k-group j (elements 4j .. 4j+3 of all 8 rows, 4 bytes per row) is one and or
+// one shift + and of a 32-byte load, and its activation is a 4-byte broadcast.
+//
+// Per type, one x8 block (8 rows):
+//   Q4_0 (144 B):  d[8] f16 | qs[128]                                   x = d * (q - 8)
+//   Q4_1 (160 B):  d[8] f16 | m[8] f16 | qs[128]                        x = d * q + m
+//   Q5_0 (176 B):  d[8] f16 | qh[32] | qs[128]                          x = d * (q - 16)
+//        the fifth bit of element 4 j + i of row r is bit j of qh[4 r + i] (j < 8)
+//   Q8_0 (272 B):  d[8] f16 | qs[8][32] int8: qs[j][4 r + i] = element 4 j + i of row r
+//                                                                      x = d * q
+//   Q4_K (1184 B per 256 elements): d[8] f16 | dmin[8] f16 | sc[8 sub][8 rows] u8 |
+//        mn[4 pairs][8 rows][2] u8 (mn[p][r] = {min 2p, min 2p+1} of row r) | qs[8 sub][128]
+//                                                                      x = d * sc * q - dmin * mn
+#pragma once
+
+#include <cstdint>
+
+#include "gguf/gguf_types.h"
+
+namespace pyllm::quant {
+
+constexpr int kX8Rows = 8;
+
+// True for the types that have an x8 layout (Q4_0, Q4_1, Q5_0, Q8_0, Q4_K).
+bool x8_supported(gguf::TensorType t);
+// Bytes of one x8 group of 8 rows of n_in elements (n_in a multiple of the block size).
+uint64_t x8_group_bytes(gguf::TensorType t, int64_t n_in);
+// Bytes of a whole repacked matrix: ceil(n_out / 8) groups.
+inline uint64_t x8_bytes(gguf::TensorType t, int64_t n_in, int64_t n_out) {
+    return x8_group_bytes(t, n_in) * (uint64_t)((n_out + kX8Rows - 1) / kX8Rows);
+}
+
+// Repack groups [g0, g1) of the n_out rows at src (row layout, row_bytes apart) into dst (the whole
+// x8 matrix; group g written at dst + g * x8_group_bytes). Rows >= n_out are written as zeros.
+// Throws NotImplemented for a type without an x8 layout.
+void repack_x8(gguf::TensorType t, const void* src, int64_t n_in, int64_t n_out, int64_t g0, int64_t g1, void* dst);
+// The inverse for one group: rows 0 .. nr-1 (nr <= 8) of the group at `group` back to the row layout,
+// row r at dst + r * dst_stride.
+void unrepack_x8_group(gguf::TensorType t, const void* group, int64_t n_in, int nr, void* dst, uint64_t dst_stride);
+// The inverse of repack_x8 for a whole matrix: n_out rows back to back at dst.
+void unrepack_x8(gguf::TensorType t, const void* src, int64_t n_in, int64_t n_out, void* dst);
+
+}  // namespace pyllm::quant
