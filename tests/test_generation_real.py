@@ -7,6 +7,7 @@ Module-scoped models, one thread, short generations.
 
 import _thread
 import json
+import signal
 import threading
 
 import numpy as np
@@ -143,13 +144,17 @@ def test_same_seed_same_text_one_and_two_threads(smollm2_path, smol):
 
 def test_ctrl_c_stops_generation_and_leaves_the_model_usable(smol):
     expected = smol.generate("The three primary colors are", max_tokens=6, temperature=0)
+    # Python's own SIGINT handler, whatever the runner inherited: a shell starts background jobs with
+    # SIGINT ignored, and then interrupt_main() does nothing.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     timer = threading.Timer(0.5, _thread.interrupt_main)
     timer.start()
     try:
         with pytest.raises(KeyboardInterrupt):
-            smol.generate("Once upon a time", max_tokens=None, temperature=0.8, seed=1)  # would run ~500 tokens
+            smol.generate("Once upon a time", max_tokens=None, temperature=0.8, seed=1)  # would run ~280 tokens
     finally:
         timer.cancel()
+        signal.signal(signal.SIGINT, previous)
     assert smol.last_timings["n_generated"] < 400
     assert smol.generate("The three primary colors are", max_tokens=6, temperature=0) == expected
 
