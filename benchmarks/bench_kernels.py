@@ -4,7 +4,9 @@
 
 Read bandwidth is measured in the same run: numpy sums over a large array (1 thread), and two such
 sums at once on two Python threads (numpy releases the GIL) for the 2-thread figure.
-Matvec: one token through a ~100 MB weight matrix (n_in = 4096): weight bytes / time.
+Matvec: one token through a ~100 MB weight matrix (n_in = 4096): weight bytes / time (GB/s of the
+source format's bytes). Types with an x8 layout (Q4_0 Q4_1 Q5_0 Q8_0 Q4_K: what Model(repack=True)
+runs) get a second row, "x8", measured on the same matrix repacked.
 Matmul: a 1536 x 1536 weight matrix, 2 * n_in * n_out * n_tokens / time.
 Printed, never asserted.
 
@@ -126,32 +128,39 @@ def main():
     print(hdr)
     print("-" * len(hdr))
     n_in = 4096
+    x8_types = set(_core.x8_types())
     for name in args.types.split(","):
         bs, ts = SIZES[name]
         row_bytes = n_in // bs * ts
-        n_out = max(4, int(args.mb * 1e6 // row_bytes))
-        w = weights(name, n_out, n_in, rng)
-        x = rng.standard_normal((1, n_in)).astype(np.float32)
-        res = []
-        for nt, bw in ((1, bw1), (2, bw2)):
-            t = best_time(lambda: _core.matmul(w, name, n_in, n_out, x, n_threads=nt, isa=isa), args.repeat,
-                          CLOCK if nt == 1 else None)
-            gbs = w.nbytes / t / 1e9
-            res.append(f"{gbs:14.1f} {100 * gbs / bw:4.0f}%")
-        line = f"{name:7} {w.nbytes / 1e6:5.0f} | " + " | ".join(res)
-        del w
-        if not args.no_matmul:
-            m = 1536
-            wm = weights(name, m, m, rng)
-            flops = []
-            for tokens, nt in ((64, 1), (64, 2), (256, 2)):
-                xm = rng.standard_normal((tokens, m)).astype(np.float32)
-                t = best_time(lambda: _core.matmul(wm, name, m, m, xm, n_threads=nt, isa=isa), args.repeat,
-                              CLOCK if nt == 1 else None)
-                flops.append(f"{2 * m * m * tokens / t / 1e9:8.1f}")
-            line += " | " + " ".join(flops)
-        print(line, flush=True)
-
+        n_out = max(8, int(args.mb * 1e6 // row_bytes) // 8 * 8)
+        w_rows = weights(name, n_out, n_in, rng)
+        # the row layout, and for the types that have one the x8 layout (what Model(repack=True) runs)
+        for x8 in (False, True) if name in x8_types else (False,):
+            w = _core.repack_x8(w_rows, name, n_in, n_out) if x8 else w_rows
+            x = rng.standard_normal((1, n_in)).astype(np.float32)
+            res = []
+            for nt, bw in ((1, bw1), (2, bw2)):
+                t = best_time(lambda: _core.matmul(w, name, n_in, n_out, x, n_threads=nt, isa=isa, x8=x8),
+                              args.repeat, CLOCK if nt == 1 else None)
+                gbs = w_rows.nbytes / t / 1e9
+                res.append(f"{gbs:14.1f} {100 * gbs / bw:4.0f}%")
+            label = name + (" x8" if x8 else "")
+            line = f"{label:7} {w_rows.nbytes / 1e6:5.0f} | " + " | ".join(res)
+            del w
+            if not args.no_matmul:
+                m = 1536
+                wm = weights(name, m, m, rng)
+                if x8:
+                    wm = _core.repack_x8(wm, name, m, m)
+                flops = []
+                for tokens, nt in ((64, 1), (64, 2), (256, 2)):
+                    xm = rng.standard_normal((tokens, m)).astype(np.float32)
+                    t = best_time(lambda: _core.matmul(wm, name, m, m, xm, n_threads=nt, isa=isa, x8=x8), args.repeat,
+                                  CLOCK if nt == 1 else None)
+                    flops.append(f"{2 * m * m * tokens / t / 1e9:8.1f}")
+                line += " | " + " ".join(flops)
+            print(line, flush=True)
+        del w_rows
 
 if __name__ == "__main__":
     main()

@@ -335,7 +335,8 @@ def test_multi_token_rows_independent_of_batch_rows_and_threads(name):
 
 
 # ---- the x8 layout (8 rows interleaved; quant/repack.h) -------------------------------------------------
-X8_TYPES = ["Q4_0", "Q4_1", "Q5_0", "Q8_0", "Q4_K"]
+X8_TYPES = ["Q4_0", "Q4_1", "Q5_0", "Q8_0", "Q4_K", "Q5_K"]
+X8_K_BYTES = {"Q4_K": 1184, "Q5_K": 1440}  # x8 bytes per 256 elements of 8 rows (unpacked scales)
 
 
 def ref_x8_layout(raw, name, n_in, n_out):
@@ -373,8 +374,9 @@ def test_x8_layout_and_roundtrip(name):
         for n_out in (1, 7, 8, 9, 24):
             raw, _ = random_weights(name, n_out, n_in, rng)
             packed = _core.repack_x8(raw, name, n_in, n_out)
-            assert packed.size == (n_out + 7) // 8 * (1184 * 8 * n_in // 256 // 8 if name == "Q4_K" else raw.size // n_out * 8)
-            if name != "Q4_K":
+            per_group = X8_K_BYTES[name] * n_in // 256 if name in X8_K_BYTES else raw.size // n_out * 8
+            assert packed.size == (n_out + 7) // 8 * per_group
+            if name not in X8_K_BYTES:
                 assert np.array_equal(packed, ref_x8_layout(raw, name, n_in, n_out)), (name, n_in, n_out)
             assert np.array_equal(_core.unrepack_x8(packed, name, n_in, n_out), raw), (name, n_in, n_out)
     with pytest.raises(NotImplementedError, match="Q6_K"):

@@ -253,7 +253,7 @@ float dot_iq4_xs(int64_t nb, const void* vw, const void* va) {
 //   32-element types: f = float(isum);  acc = fma(d_w*d_a, f, acc);  acc2 = fma(c_w, k*s_a, acc2)
 //     with (c_w, k) = (m, 1) for Q4_1, (d_w, -8) for Q4_0, (d_w, -16) for Q5_0, and no acc2 term
 //     for Q8_0 (signed codes);  y = acc + acc2.
-//   Q4_K: isum = sum_j sc_j * isum_j, msum = sum_j mn_j * bsum_j (exact int32);
+//   Q4_K / Q5_K: isum = sum_j sc_j * isum_j, msum = sum_j mn_j * bsum_j (exact int32);
 //     acc = fma(d*d_a, float(isum), acc);  acc2 = fma(dmin*d_a, float(msum), acc2);  y = acc - acc2.
 // The x8 code of element 4j+i of row r in a 128-byte code block (plus qh for 5-bit codes).
 inline int x8_code(const uint8_t* qs, const uint8_t* qh, int r, int e) {
@@ -313,8 +313,9 @@ void matvec_x8_32(int64_t n, const void* vw, int64_t nr, const void* va, float* 
     }
 }
 
-void matvec_x8_q4_k(int64_t n, const void* vw, int64_t nr, const void* va, float* y) {
-    constexpr int kBytes = 1184;
+template <bool kFifth>  // Q4_K (false) / Q5_K (true)
+void matvec_x8_k(int64_t n, const void* vw, int64_t nr, const void* va, float* y) {
+    constexpr int kBytes = kFifth ? 1440 : 1184, kQs = kFifth ? 416 : 160;
     const int64_t nb = n / kQKK;
     const auto* a = static_cast<const BlockQ8K*>(va);
     const auto* w = static_cast<const uint8_t*>(vw);
@@ -329,7 +330,8 @@ void matvec_x8_q4_k(int64_t n, const void* vw, int64_t nr, const void* va, float
                 int isum = 0, msum = 0;
                 for (int j = 0; j < 8; ++j) {
                     int s = 0;
-                    for (int e = 0; e < 32; ++e) s += x8_code(p + 160 + 128 * j, nullptr, r, e) * a[b].qs[32 * j + e];
+                    for (int e = 0; e < 32; ++e)
+                        s += x8_code(p + kQs + 128 * j, kFifth ? p + 160 + 32 * j : nullptr, r, e) * a[b].qs[32 * j + e];
                     isum += p[32 + 8 * j + r] * s;
                     msum += p[96 + 16 * (j / 2) + 2 * r + (j & 1)] * (a[b].bsums[2 * j] + a[b].bsums[2 * j + 1]);
                 }
@@ -366,8 +368,8 @@ extern const QuantKernels kQuantKernelsScalar = {
         kNone, kNone, k32(gemm<dot_q4_0, 32>, matvec_x8_32<gguf::TensorType::Q4_0>),
         k32(gemm<dot_q4_1, 32>, matvec_x8_32<gguf::TensorType::Q4_1>), kNone, kNone,       // 0-5
         k32(gemm<dot_q5_0, 32>, matvec_x8_32<gguf::TensorType::Q5_0>), k32(gemm<dot_q5_1, 32>), k32(gemm<dot_q8_0, 32>, matvec_x8_q8_0), kNone,    // 6-9
-        kK(gemm<dot_q2_k, 256>), kK(gemm<dot_q3_k, 256>), {ActType::Q8K, gemm<dot_q4_k, 256>, nullptr, nullptr, nullptr, 0, matvec_x8_q4_k},          // 10-12
-        kK(gemm<dot_q5_k, 256>), kK(gemm<dot_q6_k, 256>), kNone, kNone, kNone, kNone, kNone,  // 13-19
+        kK(gemm<dot_q2_k, 256>), kK(gemm<dot_q3_k, 256>), {ActType::Q8K, gemm<dot_q4_k, 256>, nullptr, nullptr, nullptr, 0, matvec_x8_k<false>},          // 10-12
+        {ActType::Q8K, gemm<dot_q5_k, 256>, nullptr, nullptr, nullptr, 0, matvec_x8_k<true>}, kK(gemm<dot_q6_k, 256>), kNone, kNone, kNone, kNone, kNone,  // 13-19
         k32(gemm<dot_iq4_nl, 32>), kNone, kNone, kK(gemm<dot_iq4_xs, 256>), kNone, kNone,    // 20-25
         kNone, kNone, kNone, kNone, kNone, kNone, kNone, kNone, kNone, kNone, kNone, kNone,  // 26-37
         kNone, kNone,                                                                       // 38-39

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <type_traits>
 
 #include "common/error.h"
 #include "quant/blocks.h"
@@ -61,6 +62,7 @@ void encode_k_scales(const uint8_t sc[8], const uint8_t mn[8], uint8_t* s) {
 }
 
 constexpr int kQ4KGroupBlock = 16 + 16 + 64 + 64 + 8 * 128;  // x8 bytes per 256 elements (1184)
+constexpr int kQ5KGroupBlock = kQ4KGroupBlock + 8 * 32;       // plus the fifth-bit planes (1440)
 
 // Q8_0: x8 byte (j, r, i) = element 4j+i of row r, a 4-byte move.
 void x8_block_q8_0(const uint8_t* const* rows, int nr, int64_t b, uint8_t* out) {
@@ -116,11 +118,16 @@ void row_block32(TensorType t, const uint8_t* in, int nr, int64_t b, uint64_t bb
     }
 }
 
-void x8_block_q4k(const uint8_t* const* rows, int nr, int64_t b, uint8_t* out) {
+// Q4_K / Q5_K (kFifth): the 256-element x8 block. Source element i of sub-block 2k+h (h < 2) is
+// nibble h of qs[32k + i] (and, for Q5_K, bit 2k+h of qh[i]).
+template <bool kFifth>
+void x8_block_k(const uint8_t* const* rows, int nr, int64_t b, uint8_t* out) {
+    using B = typename std::conditional<kFifth, BlockQ5_K, BlockQ4_K>::type;
+    constexpr int kQs = kFifth ? 160 + 256 : 160;
     uint8_t sc[kX8Rows][8] = {}, mn[kX8Rows][8] = {};
-    std::memset(out, 0, kQ4KGroupBlock);
+    std::memset(out, 0, kFifth ? kQ5KGroupBlock : kQ4KGroupBlock);
     for (int r = 0; r < nr; ++r) {
-        const auto* blk = reinterpret_cast<const BlockQ4_K*>(rows[r]) + b;
+        const B* blk = reinterpret_cast<const B*>(rows[r]) + b;
         std::memcpy(out + 2 * r, &blk->d, 2);
         std::memcpy(out + 16 + 2 * r, &blk->dmin, 2);
         for (int j = 0; j < 8; ++j) {
@@ -134,9 +141,19 @@ void x8_block_q4k(const uint8_t* const* rows, int nr, int64_t b, uint8_t* out) {
             for (int p = 0; p < 4; ++p)
                 for (int i = 0; i < 4; ++i) {
                     const uint8_t lo = blk->qs[32 * k + 4 * p + i], hi = blk->qs[32 * k + 4 * p + 16 + i];
-                    out[160 + 128 * (2 * k) + 32 * p + 4 * r + i] = (uint8_t)((lo & 15) | (hi & 15) << 4);
-                    out[160 + 128 * (2 * k + 1) + 32 * p + 4 * r + i] = (uint8_t)((lo >> 4) | (hi & 0xF0));
+                    out[kQs + 128 * (2 * k) + 32 * p + 4 * r + i] = (uint8_t)((lo & 15) | (hi & 15) << 4);
+                    out[kQs + 128 * (2 * k + 1) + 32 * p + 4 * r + i] = (uint8_t)((lo >> 4) | (hi & 0xF0));
                 }
+        if constexpr (kFifth) {
+            const uint8_t* qh = reinterpret_cast<const BlockQ5_K*>(blk)->qh;
+            for (int j = 0; j < 8; ++j)          // sub-block
+                for (int i = 0; i < 4; ++i) {
+                    uint8_t v = 0;
+                    for (int g = 0; g < 8; ++g)  // k-group: element 4g+i of the sub-block
+                        v |= (uint8_t)(((qh[4 * g + i] >> j) & 1) << g);
+                    out[160 + 32 * j + 4 * r + i] = v;
+                }
+        }
     }
     for (int j = 0; j < 8; ++j)
         for (int r = 0; r < kX8Rows; ++r) out[32 + 8 * j + r] = sc[r][j];
@@ -147,11 +164,14 @@ void x8_block_q4k(const uint8_t* const* rows, int nr, int64_t b, uint8_t* out) {
         }
 }
 
-void row_block_q4k(const uint8_t* in, int nr, int64_t b, uint8_t* dst, uint64_t ds) {
+template <bool kFifth>
+void row_block_k(const uint8_t* in, int nr, int64_t b, uint8_t* dst, uint64_t ds) {
+    using B = typename std::conditional<kFifth, BlockQ5_K, BlockQ4_K>::type;
+    constexpr int kQs = kFifth ? 160 + 256 : 160;
     uint8_t c[8][kX8Rows][32];
-    for (int j = 0; j < 8; ++j) get_codes(in + 160 + 128 * j, nullptr, c[j]);
+    for (int j = 0; j < 8; ++j) get_codes(in + kQs + 128 * j, kFifth ? in + 160 + 32 * j : nullptr, c[j]);
     for (int r = 0; r < nr; ++r) {
-        auto* blk = reinterpret_cast<BlockQ4_K*>(dst + r * ds) + b;
+        B* blk = reinterpret_cast<B*>(dst + r * ds) + b;
         std::memcpy(&blk->d, in + 2 * r, 2);
         std::memcpy(&blk->dmin, in + 16 + 2 * r, 2);
         uint8_t sc[8], mn[8];
@@ -161,7 +181,16 @@ void row_block_q4k(const uint8_t* in, int nr, int64_t b, uint8_t* dst, uint64_t 
         }
         encode_k_scales(sc, mn, blk->scales);
         for (int k = 0; k < 4; ++k)
-            for (int i = 0; i < 32; ++i) blk->qs[32 * k + i] = (uint8_t)(c[2 * k][r][i] | c[2 * k + 1][r][i] << 4);
+            for (int i = 0; i < 32; ++i)
+                blk->qs[32 * k + i] = (uint8_t)((c[2 * k][r][i] & 15) | (c[2 * k + 1][r][i] & 15) << 4);
+        if constexpr (kFifth) {
+            uint8_t* qh = reinterpret_cast<BlockQ5_K*>(blk)->qh;
+            for (int i = 0; i < 32; ++i) {
+                uint8_t v = 0;
+                for (int j = 0; j < 8; ++j) v |= (uint8_t)(((c[j][r][i] >> 4) & 1) << j);
+                qh[i] = v;
+            }
+        }
     }
 }
 
@@ -172,6 +201,7 @@ uint64_t x8_block_bytes(TensorType t) {
         case TensorType::Q5_0: return 8 * sizeof(BlockQ5_0);
         case TensorType::Q8_0: return 8 * sizeof(BlockQ8_0);
         case TensorType::Q4_K: return kQ4KGroupBlock;
+        case TensorType::Q5_K: return kQ5KGroupBlock;
         default: return 0;
     }
 }
@@ -197,7 +227,8 @@ void repack_x8(TensorType t, const void* src, int64_t n_in, int64_t n_out, int64
         for (int r = 0; r < nr; ++r) rows[r] = static_cast<const uint8_t*>(src) + (uint64_t)(g * kX8Rows + r) * rb;
         uint8_t* out = static_cast<uint8_t*>(dst) + (uint64_t)g * gb;
         for (int64_t b = 0; b < nb; ++b) {
-            if (t == TensorType::Q4_K) x8_block_q4k(rows, nr, b, out + b * xb);
+            if (t == TensorType::Q4_K) x8_block_k<false>(rows, nr, b, out + b * xb);
+            else if (t == TensorType::Q5_K) x8_block_k<true>(rows, nr, b, out + b * xb);
             else if (t == TensorType::Q8_0) x8_block_q8_0(rows, nr, b, out + b * xb);
             else x8_block32(t, rows, nr, b, bb, out + b * xb);
         }
@@ -211,7 +242,8 @@ void unrepack_x8_group(TensorType t, const void* group, int64_t n_in, int nr, vo
     const int64_t nb = n_in / tt.block_size;
     const auto* in = static_cast<const uint8_t*>(group);
     for (int64_t b = 0; b < nb; ++b) {
-        if (t == TensorType::Q4_K) row_block_q4k(in + b * xb, nr, b, static_cast<uint8_t*>(dst), ds);
+        if (t == TensorType::Q4_K) row_block_k<false>(in + b * xb, nr, b, static_cast<uint8_t*>(dst), ds);
+        else if (t == TensorType::Q5_K) row_block_k<true>(in + b * xb, nr, b, static_cast<uint8_t*>(dst), ds);
         else if (t == TensorType::Q8_0) row_block_q8_0(in + b * xb, nr, b, static_cast<uint8_t*>(dst), ds);
         else row_block32(t, in + b * xb, nr, b, tt.type_size, static_cast<uint8_t*>(dst), ds);
     }

@@ -9,8 +9,8 @@
 //
 // A matrix of n_out rows is stored as ceil(n_out / 8) groups of 8 rows (rows past n_out are zero),
 // each group 8 * row_bytes bytes: its blocks in row-block order b = 0, 1, ..., each x8 block the
-// 8 rows' block b. Same bytes per block as the source format, except Q4_K (+32 bytes per 8 rows:
-// unpacked 6-bit scales). Codes keep their values; only their places move, so the arithmetic is the
+// 8 rows' block b. Same bytes per block as the source format, except Q4_K and Q5_K (+32 bytes per
+// 8 rows: unpacked 6-bit scales). Codes keep their values; only their places move, so the arithmetic is the
 // same integer sums (see qdot_scalar.cpp).
 //
 // Codes of a 32-element sub-block for 8 rows, 128 bytes: qs[p][4 r + i] (p < 4, r < 8, i < 4) holds
@@ -29,6 +29,8 @@
 //   Q4_K (1184 B per 256 elements): d[8] f16 | dmin[8] f16 | sc[8 sub][8 rows] u8 |
 //        mn[4 pairs][8 rows][2] u8 (mn[p][r] = {min 2p, min 2p+1} of row r) | qs[8 sub][128]
 //                                                                      x = d * sc * q - dmin * mn
+//   Q5_K (1440 B per 256 elements): as Q4_K with qh[8 sub][32] (fifth-bit planes, as Q5_0's, one per
+//        32-element sub-block) between mn and qs: ... | mn | qh[8][32] | qs[8][128]
 #pragma once
 
 #include <cstdint>
@@ -39,7 +41,7 @@ namespace pyllm::quant {
 
 constexpr int kX8Rows = 8;
 
-// True for the types that have an x8 layout (Q4_0, Q4_1, Q5_0, Q8_0, Q4_K).
+// True for the types that have an x8 layout (Q4_0, Q4_1, Q5_0, Q8_0, Q4_K, Q5_K).
 bool x8_supported(gguf::TensorType t);
 // Bytes of one x8 group of 8 rows of n_in elements (n_in a multiple of the block size).
 uint64_t x8_group_bytes(gguf::TensorType t, int64_t n_in);
