@@ -137,7 +137,8 @@ def test_threads_and_batch_split_bit_identical(tmp_path_factory, arch):
         assert rel_err(steps, base.astype(np.float64)) < 0.03
 
 
-@pytest.mark.parametrize("arch,wtype", [("llama", "Q4_0"), ("llama", "Q4_1"), ("gemma3", "Q5_0"), ("qwen2", "Q4_K")])
+@pytest.mark.parametrize("arch,wtype", [("llama", "Q4_0"), ("llama", "Q4_1"), ("gemma3", "Q5_0"), ("gpt2", "Q8_0"),
+                                        ("qwen2", "Q4_K"), ("llama", "Q5_K")])
 def test_repacked_weights(tmp_path_factory, arch, wtype):
     # Model(repack=True), the default, moves these types' matrices to the x8 layout at the first eval.
     # Prompts: bit-identical to repack=False (the prefill panels are packed from the same bytes).
@@ -157,7 +158,8 @@ def test_repacked_weights(tmp_path_factory, arch, wtype):
         m = pyllm.Model(path, n_ctx=64, n_threads=n_threads)
         assert m._m.n_repacked == 0  # nothing happens before the first evaluation
         assert np.array_equal(m.session().eval(IDS, all_logits=True), want)
-        assert m._m.n_repacked >= 7 * (6 if arch == "gemma3" else 2)  # every projection of every layer
+        per_layer = 4 if arch == "gpt2" else 7  # gpt2: fused QKV, output, up, down
+        assert m._m.n_repacked >= per_layer * (6 if arch == "gemma3" else 2)  # every projection of every layer
         s = m.session()
         steps = np.stack([s.eval([t]).copy() for t in IDS])
         steps1 = steps if steps1 is None else steps1

@@ -379,7 +379,7 @@ def test_x8_layout_and_roundtrip(name):
             if name not in X8_K_BYTES:
                 assert np.array_equal(packed, ref_x8_layout(raw, name, n_in, n_out)), (name, n_in, n_out)
             assert np.array_equal(_core.unrepack_x8(packed, name, n_in, n_out), raw), (name, n_in, n_out)
-    with pytest.raises(NotImplementedError, match="Q6_K"):
+    with pytest.raises(NotImplementedError, match="Q6_K"):  # no x8 layout (one measured no faster)
         _core.repack_x8(np.zeros(210, np.uint8), "Q6_K", 256, 1)
     with pytest.raises(ValueError, match="x8"):  # wrong byte count for an x8 matrix
         _core.matmul(np.zeros(18, np.uint8), "Q4_0", 32, 1, np.zeros((1, 32), np.float32), x8=True)
