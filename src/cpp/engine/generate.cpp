@@ -68,6 +68,7 @@ void Generator::start(const std::vector<int32_t>& prompt, const GenerateParams& 
     history_.resize((size_t)keep);
     stats_.n_prompt_reused = keep;
 
+    s.model().prepare();  // the one-time x8 repack (model.h) is load work, not prompt time
     const auto t0 = Clock::now();
     const int64_t n_vocab = s.n_vocab();
     const int64_t chunk = std::max<int64_t>(1, p.prompt_logprobs ? std::min<int64_t>(p.prefill_chunk, 32)

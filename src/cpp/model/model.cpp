@@ -1,6 +1,9 @@
 #include "model/model.h"
 
+#include <chrono>
+
 #include "common/error.h"
+#include "common/log.h"
 #include "gguf/gguf_metadata.h"
 #include "kernels/cpu_features.h"
 #include "model/arch.h"
@@ -42,7 +45,11 @@ void Model::prepare() const {
         // The one mutation of a loaded model, done before any session reads the matrices (every
         // reader passes through this call_once first).
         Model& self = const_cast<Model&>(*this);
+        const auto t0 = std::chrono::steady_clock::now();
         n_repacked_ = repack_weights_x8(self.weights_, *file_, *pool_, x8_);
+        if (n_repacked_ > 0)
+            log::info("x8 layout: ", n_repacked_, " matrices, ", x8_.size() >> 20, " MiB, repacked in ",
+                      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count(), " ms");
     });
 }
 
