@@ -161,7 +161,7 @@ def main() -> int:
     print("bound = read bandwidth at that thread count / bytes of all weight matrices (read once per decoded token)")
     print("README bound = the same with the data README's bandwidth (23 GB/s 1 thread, 30 GB/s 2 threads)")
     print("load s = Model() (maps the file); 1st s = the first 16-token eval (pages the weights in and, unless\n"
-          "--no-repack, copies the Q4_0/Q4_1/Q5_0/Q8_0/Q4_K/Q5_K matrices into the x8 layout)")
+          "--no-repack, copies the Q4_0/Q4_1/Q5_x/Q8_0/Q4_K/Q5_K matrices into the x8 layout)")
     print("cpu pp/tg = tok/s per second of process CPU time (1 thread only: robust on a shared machine)")
     return 0
 

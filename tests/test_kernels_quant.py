@@ -335,7 +335,7 @@ def test_multi_token_rows_independent_of_batch_rows_and_threads(name):
 
 
 # ---- the x8 layout (8 rows interleaved; quant/repack.h) -------------------------------------------------
-X8_TYPES = ["Q4_0", "Q4_1", "Q5_0", "Q8_0", "Q4_K", "Q5_K"]
+X8_TYPES = ["Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q8_0", "Q4_K", "Q5_K"]
 X8_K_BYTES = {"Q4_K": 1184, "Q5_K": 1440}  # x8 bytes per 256 elements of 8 rows (unpacked scales)
 
 
@@ -347,12 +347,13 @@ def ref_x8_layout(raw, name, n_in, n_out):
     blocks[:n_out] = raw.reshape(n_out, nb, ts)
     b = blocks.reshape(groups, 8, nb, ts).transpose(0, 2, 1, 3)  # [group, block, row, bytes]
     parts = [b[..., 0:2].reshape(groups, nb, 16)]                  # d[8]
-    qs_at = {"Q4_0": 2, "Q4_1": 4, "Q5_0": 6, "Q8_0": 2}[name]
+    qs_at = {"Q4_0": 2, "Q4_1": 4, "Q5_0": 6, "Q5_1": 8, "Q8_0": 2}[name]
     qs_len = 32 if name == "Q8_0" else 16
-    if name == "Q4_1":
+    if name in ("Q4_1", "Q5_1"):
         parts.append(b[..., 2:4].reshape(groups, nb, 16))          # m[8]
-    if name == "Q5_0":
-        qh = b[..., 2:6].copy().view("<u4")[..., 0]                # [group, block, row] 32 fifth bits
+    if name in ("Q5_0", "Q5_1"):
+        qh_at = 2 if name == "Q5_0" else 4
+        qh = b[..., qh_at:qh_at + 4].copy().view("<u4")[..., 0]    # [group, block, row] 32 fifth bits
         j = np.arange(8)
         i = np.arange(4)
         # qh8[4r + i] bit j = bit 4j + i of the row's qh

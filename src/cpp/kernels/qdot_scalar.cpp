@@ -251,7 +251,7 @@ float dot_iq4_xs(int64_t nb, const void* vw, const void* va) {
 // ---- x8 layout (quant/repack.h): the reference of the SIMD matvec_x8 kernels ----------------------
 // Per row r of a group and block b, in this order (the SIMD kernels do the same per lane):
 //   32-element types: f = float(isum);  acc = fma(d_w*d_a, f, acc);  acc2 = fma(c_w, k*s_a, acc2)
-//     with (c_w, k) = (m, 1) for Q4_1, (d_w, -8) for Q4_0, (d_w, -16) for Q5_0, and no acc2 term
+//     with (c_w, k) = (m, 1) for Q4_1 and Q5_1, (d_w, -8) for Q4_0, (d_w, -16) for Q5_0, and no acc2 term
 //     for Q8_0 (signed codes);  y = acc + acc2.
 //   Q4_K / Q5_K: isum = sum_j sc_j * isum_j, msum = sum_j mn_j * bsum_j (exact int32);
 //     acc = fma(d*d_a, float(isum), acc);  acc2 = fma(dmin*d_a, float(msum), acc2);  y = acc - acc2.
@@ -287,8 +287,9 @@ void matvec_x8_q8_0(int64_t n, const void* vw, int64_t nr, const void* va, float
 
 template <gguf::TensorType T>
 void matvec_x8_32(int64_t n, const void* vw, int64_t nr, const void* va, float* y) {
-    constexpr bool kMin = T == gguf::TensorType::Q4_1, kFifth = T == gguf::TensorType::Q5_0;
-    constexpr int kBytes = kMin ? 160 : kFifth ? 176 : 144;
+    constexpr bool kMin = T == gguf::TensorType::Q4_1 || T == gguf::TensorType::Q5_1;
+    constexpr bool kFifth = T == gguf::TensorType::Q5_0 || T == gguf::TensorType::Q5_1;
+    constexpr int kBytes = 144 + (kMin ? 16 : 0) + (kFifth ? 32 : 0);
     constexpr float kK = kMin ? 1.0f : kFifth ? -16.0f : -8.0f;
     const int64_t nb = n / kQK32;
     const auto* a = static_cast<const BlockQ8A*>(va);
@@ -301,8 +302,8 @@ void matvec_x8_32(int64_t n, const void* vw, int64_t nr, const void* va, float* 
                 uint16_t dh, ch;
                 __builtin_memcpy(&dh, p + 2 * r, 2);
                 __builtin_memcpy(&ch, p + (kMin ? 16 : 0) + 2 * r, 2);
-                const uint8_t* qh = kFifth ? p + 16 : nullptr;
-                const uint8_t* qs = p + (kMin ? 32 : kFifth ? 48 : 16);
+                const uint8_t* qh = kFifth ? p + (kMin ? 32 : 16) : nullptr;
+                const uint8_t* qs = p + kBytes - 128;
                 int isum = 0;
                 for (int e = 0; e < 32; ++e) isum += x8_code(qs, qh, r, e) * a[b].qs[e];
                 acc = std::fma(h2f(dh) * a[b].d, (float)isum, acc);
@@ -367,7 +368,7 @@ extern const QuantKernels kQuantKernelsScalar = {
     {
         kNone, kNone, k32(gemm<dot_q4_0, 32>, matvec_x8_32<gguf::TensorType::Q4_0>),
         k32(gemm<dot_q4_1, 32>, matvec_x8_32<gguf::TensorType::Q4_1>), kNone, kNone,       // 0-5
-        k32(gemm<dot_q5_0, 32>, matvec_x8_32<gguf::TensorType::Q5_0>), k32(gemm<dot_q5_1, 32>), k32(gemm<dot_q8_0, 32>, matvec_x8_q8_0), kNone,    // 6-9
+        k32(gemm<dot_q5_0, 32>, matvec_x8_32<gguf::TensorType::Q5_0>), k32(gemm<dot_q5_1, 32>, matvec_x8_32<gguf::TensorType::Q5_1>), k32(gemm<dot_q8_0, 32>, matvec_x8_q8_0), kNone,    // 6-9
         kK(gemm<dot_q2_k, 256>), kK(gemm<dot_q3_k, 256>), {ActType::Q8K, gemm<dot_q4_k, 256>, nullptr, nullptr, nullptr, 0, matvec_x8_k<false>},          // 10-12
         {ActType::Q8K, gemm<dot_q5_k, 256>, nullptr, nullptr, nullptr, 0, matvec_x8_k<true>}, kK(gemm<dot_q6_k, 256>), kNone, kNone, kNone, kNone, kNone,  // 13-19
         k32(gemm<dot_iq4_nl, 32>), kNone, kNone, kK(gemm<dot_iq4_xs, 256>), kNone, kNone,    // 20-25

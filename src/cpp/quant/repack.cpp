@@ -30,28 +30,6 @@ void get_codes(const uint8_t* qs, const uint8_t* qh, uint8_t c[kX8Rows][32]) {
             for (int j = 0; j < 8; ++j) c[r][4 * j + i] |= (uint8_t)(((qh[4 * r + i] >> j) & 1) << 4);
 }
 
-// Source-format row blocks <-> decoded (codes, f16 fields).
-struct Dec32 {
-    uint8_t c[32];
-    uint16_t d, m;
-};
-void encode32(TensorType t, const Dec32& o, uint8_t* blk) {
-    std::memcpy(blk, &o.d, 2);
-    uint8_t* qs;
-    if (t == TensorType::Q4_1) {
-        std::memcpy(blk + 2, &o.m, 2);
-        qs = blk + 4;
-    } else if (t == TensorType::Q5_0) {
-        uint32_t qh = 0;
-        for (int i = 0; i < 32; ++i) qh |= (uint32_t)((o.c[i] >> 4) & 1) << i;
-        std::memcpy(blk + 2, &qh, 4);
-        qs = blk + 6;
-    } else {
-        qs = blk + 2;
-    }
-    for (int i = 0; i < 16; ++i) qs[i] = (uint8_t)((o.c[i] & 15) | (o.c[i + 16] & 15) << 4);
-}
-
 // Q4_K: 6-bit scales/mins packing (blocks.h k_scale_min) and its inverse.
 void encode_k_scales(const uint8_t sc[8], const uint8_t mn[8], uint8_t* s) {
     for (int j = 0; j < 4; ++j) {
@@ -81,40 +59,57 @@ void row_block_q8_0(const uint8_t* in, int nr, int64_t b, uint8_t* dst, uint64_t
     }
 }
 
+// Where the fields of a 32-element block are, in the source block and in the x8 block (repack.h);
+// -1: the format has no such field.
+struct Layout32 {
+    int src_m, src_qh, src_qs;  // source block (d at 0)
+    int x_m, x_qh, x_qs;        // x8 block (d[8] at 0)
+};
+Layout32 layout32(TensorType t) {
+    switch (t) {
+        case TensorType::Q4_1: return {2, -1, 4, 16, -1, 32};
+        case TensorType::Q5_0: return {-1, 2, 6, -1, 16, 48};
+        case TensorType::Q5_1: return {2, 4, 8, 16, 32, 64};
+        default: return {-1, -1, 2, -1, -1, 16};  // Q4_0
+    }
+}
+
 void x8_block32(TensorType t, const uint8_t* const* rows, int nr, int64_t b, uint64_t bb, uint8_t* out) {
     // The 4-bit part needs no unpacking: x8 byte (p, r, i) holds elements 4p+i (low nibble) and
     // 4p+16+i (high nibble) of row r, which is exactly source byte qs[4p+i] of the row's block.
-    const int qoff = t == TensorType::Q4_1 ? 4 : t == TensorType::Q5_0 ? 6 : 2;  // qs in the source block
-    const int xoff = t == TensorType::Q4_1 ? 32 : t == TensorType::Q5_0 ? 48 : 16;  // qs in the x8 block
+    const Layout32 L = layout32(t);
     std::memset(out, 0, 8 * bb);
     for (int r = 0; r < nr; ++r) {
         const uint8_t* blk = rows[r] + b * bb;
         std::memcpy(out + 2 * r, blk, 2);
-        if (t == TensorType::Q4_1) std::memcpy(out + 16 + 2 * r, blk + 2, 2);
-        for (int p = 0; p < 4; ++p) std::memcpy(out + xoff + 32 * p + 4 * r, blk + qoff + 4 * p, 4);
-        if (t == TensorType::Q5_0) {
+        if (L.src_m >= 0) std::memcpy(out + L.x_m + 2 * r, blk + L.src_m, 2);
+        for (int p = 0; p < 4; ++p) std::memcpy(out + L.x_qs + 32 * p + 4 * r, blk + L.src_qs + 4 * p, 4);
+        if (L.src_qh >= 0) {
             uint32_t qh;
-            std::memcpy(&qh, blk + 2, 4);
+            std::memcpy(&qh, blk + L.src_qh, 4);
             for (int i = 0; i < 4; ++i) {
                 uint8_t v = 0;
                 for (int j = 0; j < 8; ++j) v |= (uint8_t)(((qh >> (4 * j + i)) & 1) << j);
-                out[16 + 4 * r + i] = v;
+                out[L.x_qh + 4 * r + i] = v;
             }
         }
     }
 }
 
 void row_block32(TensorType t, const uint8_t* in, int nr, int64_t b, uint64_t bb, uint8_t* dst, uint64_t ds) {
+    const Layout32 L = layout32(t);
     uint8_t c[kX8Rows][32];
-    const uint8_t* p = in + 16 + (t == TensorType::Q4_1 ? 16 : 0);
-    get_codes(p + (t == TensorType::Q5_0 ? 32 : 0), t == TensorType::Q5_0 ? p : nullptr, c);
+    get_codes(in + L.x_qs, L.x_qh >= 0 ? in + L.x_qh : nullptr, c);
     for (int r = 0; r < nr; ++r) {
-        Dec32 o;
-        std::memcpy(&o.d, in + 2 * r, 2);
-        o.m = 0;
-        if (t == TensorType::Q4_1) std::memcpy(&o.m, in + 16 + 2 * r, 2);
-        std::memcpy(o.c, c[r], 32);
-        encode32(t, o, dst + r * ds + b * bb);
+        uint8_t* blk = dst + r * ds + b * bb;
+        std::memcpy(blk, in + 2 * r, 2);
+        if (L.src_m >= 0) std::memcpy(blk + L.src_m, in + L.x_m + 2 * r, 2);
+        if (L.src_qh >= 0) {
+            uint32_t qh = 0;
+            for (int i = 0; i < 32; ++i) qh |= (uint32_t)((c[r][i] >> 4) & 1) << i;
+            std::memcpy(blk + L.src_qh, &qh, 4);
+        }
+        for (int i = 0; i < 16; ++i) blk[L.src_qs + i] = (uint8_t)((c[r][i] & 15) | (c[r][i + 16] & 15) << 4);
     }
 }
 
@@ -199,6 +194,7 @@ uint64_t x8_block_bytes(TensorType t) {
         case TensorType::Q4_0: return 8 * sizeof(BlockQ4_0);
         case TensorType::Q4_1: return 8 * sizeof(BlockQ4_1);
         case TensorType::Q5_0: return 8 * sizeof(BlockQ5_0);
+        case TensorType::Q5_1: return 8 * sizeof(BlockQ5_1);
         case TensorType::Q8_0: return 8 * sizeof(BlockQ8_0);
         case TensorType::Q4_K: return kQ4KGroupBlock;
         case TensorType::Q5_K: return kQ5KGroupBlock;

@@ -24,6 +24,7 @@
 //   Q4_1 (160 B):  d[8] f16 | m[8] f16 | qs[128]                        x = d * q + m
 //   Q5_0 (176 B):  d[8] f16 | qh[32] | qs[128]                          x = d * (q - 16)
 //        the fifth bit of element 4 j + i of row r is bit j of qh[4 r + i] (j < 8)
+//   Q5_1 (192 B):  d[8] f16 | m[8] f16 | qh[32] | qs[128]               x = d * q + m
 //   Q8_0 (272 B):  d[8] f16 | qs[8][32] int8: qs[j][4 r + i] = element 4 j + i of row r
 //                                                                      x = d * q
 //   Q4_K (1184 B per 256 elements): d[8] f16 | dmin[8] f16 | sc[8 sub][8 rows] u8 |
@@ -41,7 +42,7 @@ namespace pyllm::quant {
 
 constexpr int kX8Rows = 8;
 
-// True for the types that have an x8 layout (Q4_0, Q4_1, Q5_0, Q8_0, Q4_K, Q5_K).
+// True for the types that have an x8 layout (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q5_K).
 bool x8_supported(gguf::TensorType t);
 // Bytes of one x8 group of 8 rows of n_in elements (n_in a multiple of the block size).
 uint64_t x8_group_bytes(gguf::TensorType t, int64_t n_in);
