@@ -74,6 +74,9 @@ void MatmulGroup::run(const QMatrix* const* ws, float* const* ys, int n, const f
     // tiles or x8 groups: they never straddle a matrix start) are claimed by whichever thread is
     // free (for_chunks); within a chunk, each matrix's part runs through matmul_rows, the code
     // matmul() runs.
+    // One activation broadcast for all x8 matrices of a one-token call (they share the activations).
+    const uint8_t* ab = nullptr;
+    for (int i = 0; i < n && !ab; ++i) ab = x8_act_bcast(*ws[i], k, path, a, T, bcast_);
     int64_t start[kMaxGroup + 1];
     start[0] = 0;
     for (int i = 0; i < n; ++i) start[i + 1] = start[i] + (ws[i]->n_out + kPanelRows - 1) / kPanelRows * kPanelRows;
@@ -84,7 +87,7 @@ void MatmulGroup::run(const QMatrix* const* ws, float* const* ys, int n, const f
             if (b >= e) continue;
             const QMatrix& w = *ws[i];
             matmul_rows(w, k.q->types[static_cast<uint32_t>(w.type)], path, b - start[i], e - start[i], a, as, T,
-                        ys[i] + (b - start[i]), (size_t)w.n_out);
+                        ys[i] + (b - start[i]), (size_t)w.n_out, w.x8 ? ab : nullptr);
         }
     });
 }

@@ -35,6 +35,7 @@ public:
 private:
     std::vector<uint8_t> act_;   // quantized activations: [max_tokens][bytes per row]
     std::vector<uint8_t> pact_;  // panel activation rows (kernels.h): [T][kPanelActBytes], grown on demand
+    std::vector<uint8_t> bcast_; // one token's activations broadcast for the x8 matvecs (kActBcastBytes)
 };
 
 }  // namespace pyllm::engine

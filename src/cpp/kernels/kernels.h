@@ -80,7 +80,13 @@ using PanelTileFn = void (*)(int64_t n, const uint8_t* panel, const uint8_t* act
 // One activation row against nr rows stored as x8 groups (decode):
 //   y[r] = sum_i W[r][i] * A[i]   for r < nr;   w: ceil(nr / 8) x8 groups back to back
 //   (quant::x8_group_bytes(type, n) bytes each);  a: n / act block activation blocks
-using MatvecX8Fn = void (*)(int64_t n, const void* w, int64_t nr, const void* a, float* y);
+//   ab: nullptr, or the same activations broadcast (QuantKernels::bcast_act: kActBcastBytes(n) bytes),
+//   which the kernels that profit from it read instead of broadcasting per 8-row group.
+using MatvecX8Fn = void (*)(int64_t n, const void* w, int64_t nr, const void* a, const void* ab, float* y);
+// The activation codes of one quantized row (n elements of format `at`) broadcast for the x8 kernels:
+// 32 bytes per 4 codes, the 4 codes repeated in all 8 lanes.
+using ActBcastFn = void (*)(const void* a, ActType at, int64_t n, void* out);
+constexpr size_t kActBcastBytes(int64_t n) { return (size_t)n * 8; }
 // A panel (as PanelPackFn writes it, the same bytes) from rows 0 .. nr-1 of ONE x8 group at w
 // (w_stride unused).  PanelPackFn signature.
 
@@ -124,6 +130,7 @@ struct KernelTable {
 struct QuantKernels {
     QuantizeActFn quantize_act[kActTypeCount];  // [int(ActType)]; nullptr for ActType::F32
     TypeKernels types[kTypeKernelSlots];        // [type id]
+    ActBcastFn bcast_act = nullptr;             // for the x8 matvecs (SIMD levels)
 };
 // Defined in qdot_scalar.cpp / qdot_avx2.cpp / qdot_avx512.cpp (constant-initialised data, so the
 // tables that point at them are constant-initialised too: no static-initialisation order issue).

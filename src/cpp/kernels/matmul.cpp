@@ -78,8 +78,10 @@ void matmul_quant(const QMatrix& w, const float* x, float* y, int64_t n_tokens, 
 
     const uint8_t* a = pa ? pa : act.data();
     const size_t as = pa ? pab : arb;
+    thread_local std::vector<uint8_t> bcast;
+    const uint8_t* ab = x8_act_bcast(w, k, path, a, n_tokens, bcast);
     auto rows = [&](int64_t r0, int64_t r1) {
-        matmul_rows(w, tk, path, r0, r1, a, as, n_tokens, y + r0, (size_t)w.n_out);
+        matmul_rows(w, tk, path, r0, r1, a, as, n_tokens, y + r0, (size_t)w.n_out, ab);
     };
     // A small one-token matvec stays on the calling thread. Otherwise rows are claimed in chunks by
     // whichever thread is free (ThreadPool::for_chunks); every output depends only on its row and
@@ -147,12 +149,12 @@ namespace {
 
 // Rows [r0, r1) of an x8 matrix (r0 a multiple of 8).
 void matmul_rows_x8(const QMatrix& w, const TypeKernels& tk, RowPath path, int64_t r0, int64_t r1, const uint8_t* act,
-                    size_t as, int64_t T, float* y, size_t ys) {
+                    size_t as, int64_t T, float* y, size_t ys, const uint8_t* ab) {
     PYLLM_CHECK(r0 % quant::kX8Rows == 0, InvalidArgument, "matmul: x8 rows must start at a multiple of 8, got ", r0);
     const uint64_t gb = quant::x8_group_bytes(w.type, w.n_in);
     const auto* g0 = static_cast<const uint8_t*>(w.data) + (uint64_t)(r0 / quant::kX8Rows) * gb;
     if (path == RowPath::Matvec && tk.matvec_x8) {
-        for (int64_t t = 0; t < T; ++t) tk.matvec_x8(w.n_in, g0, r1 - r0, act + t * as, y + t * ys);
+        for (int64_t t = 0; t < T; ++t) tk.matvec_x8(w.n_in, g0, r1 - r0, act + t * as, T == 1 ? ab : nullptr, y + t * ys);
         return;
     }
     thread_local std::vector<uint8_t> panel;  // kPanelBytes(n_in, sub) bytes
@@ -177,10 +179,19 @@ void matmul_rows_x8(const QMatrix& w, const TypeKernels& tk, RowPath path, int64
 
 }  // namespace
 
+const uint8_t* x8_act_bcast(const QMatrix& w, const KernelTable& k, RowPath path, const uint8_t* act, int64_t T,
+                            std::vector<uint8_t>& buf) {
+    if (!w.x8 || path != RowPath::Matvec || T != 1 || !k.q || !k.q->bcast_act) return nullptr;
+    const TypeKernels& tk = k.q->types[static_cast<uint32_t>(w.type)];
+    if (buf.size() < kActBcastBytes(w.n_in)) buf.resize(kActBcastBytes(w.n_in));
+    k.q->bcast_act(act, tk.act, w.n_in, buf.data());
+    return buf.data();
+}
+
 void matmul_rows(const QMatrix& w, const TypeKernels& tk, RowPath path, int64_t r0, int64_t r1, const uint8_t* act,
-                 size_t as, int64_t T, float* y, size_t ys) {
+                 size_t as, int64_t T, float* y, size_t ys, const uint8_t* ab) {
     if (w.x8) {
-        matmul_rows_x8(w, tk, path, r0, r1, act, as, T, y, ys);
+        matmul_rows_x8(w, tk, path, r0, r1, act, as, T, y, ys, ab);
         return;
     }
     const size_t rb = (size_t)w.row_bytes();

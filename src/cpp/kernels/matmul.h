@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "common/thread_pool.h"
 #include "gguf/gguf_types.h"
@@ -60,8 +61,14 @@ enum class RowPath {
 // Every output depends only on its own row and token, whatever the range. For an x8 matrix r0 must be
 // a multiple of 8 (and r1 too unless it is n_out). Panel and matvec_x8 kernels run on the x8 groups
 // directly; any other case runs the row kernels on rows unpacked from each group, with the same values.
+// ab: nullptr, or (one token on the Matvec path) the activation broadcast for the x8 kernels
+// (x8_act_bcast below), built once per call instead of once per chunk of rows.
 void matmul_rows(const QMatrix& w, const TypeKernels& tk, RowPath path, int64_t r0, int64_t r1, const uint8_t* act,
-                 size_t act_stride, int64_t T, float* y, size_t y_stride);
+                 size_t act_stride, int64_t T, float* y, size_t y_stride, const uint8_t* ab = nullptr);
+// The broadcast activations for an x8 matrix's one-token call, in `buf` (resized as needed), or
+// nullptr when the call does not take the x8 matvec or the level has no bcast_act.
+const uint8_t* x8_act_bcast(const QMatrix& w, const KernelTable& k, RowPath path, const uint8_t* act, int64_t T,
+                            std::vector<uint8_t>& buf);
 // Rows per chunk for ThreadPool::for_chunks on `path`: whole panels, tiles or x8 groups.
 inline int64_t row_align(RowPath path, bool x8) { return path == RowPath::Panel || x8 ? kPanelRows : kTileRows; }
 

@@ -264,7 +264,7 @@ inline int x8_code(const uint8_t* qs, const uint8_t* qh, int r, int e) {
     return c;
 }
 
-void matvec_x8_q8_0(int64_t n, const void* vw, int64_t nr, const void* va, float* y) {
+void matvec_x8_q8_0(int64_t n, const void* vw, int64_t nr, const void* va, const void*, float* y) {
     constexpr int kBytes = 8 * sizeof(BlockQ8_0);
     const int64_t nb = n / kQK32;
     const auto* a = static_cast<const BlockQ8A*>(va);
@@ -286,7 +286,7 @@ void matvec_x8_q8_0(int64_t n, const void* vw, int64_t nr, const void* va, float
 }
 
 template <gguf::TensorType T>
-void matvec_x8_32(int64_t n, const void* vw, int64_t nr, const void* va, float* y) {
+void matvec_x8_32(int64_t n, const void* vw, int64_t nr, const void* va, const void*, float* y) {
     constexpr bool kMin = T == gguf::TensorType::Q4_1 || T == gguf::TensorType::Q5_1;
     constexpr bool kFifth = T == gguf::TensorType::Q5_0 || T == gguf::TensorType::Q5_1;
     constexpr int kBytes = 144 + (kMin ? 16 : 0) + (kFifth ? 32 : 0);
@@ -315,7 +315,7 @@ void matvec_x8_32(int64_t n, const void* vw, int64_t nr, const void* va, float* 
 }
 
 template <bool kFifth>  // Q4_K (false) / Q5_K (true)
-void matvec_x8_k(int64_t n, const void* vw, int64_t nr, const void* va, float* y) {
+void matvec_x8_k(int64_t n, const void* vw, int64_t nr, const void* va, const void*, float* y) {
     constexpr int kBytes = kFifth ? 1440 : 1184, kQs = kFifth ? 416 : 160;
     const int64_t nb = n / kQKK;
     const auto* a = static_cast<const BlockQ8K*>(va);
