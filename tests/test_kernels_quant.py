@@ -397,7 +397,7 @@ def test_x8_matmul(isa, name):
     need(isa)
     rng = np.random.default_rng(37)
     bs = block_size(name)
-    # row lengths past 4096 take the kernels' other activation path (broadcast in the loop)
+    # up to 4320 (32-element types) / 4352 (K-quants) elements: several prefetch distances, long rows
     for n_in in (bs, 3 * bs, 9 * bs, 17 * bs) if bs == 256 else (bs, 7 * bs, 45 * bs, 135 * bs):
         for n_out in (1, 3, 8, 17, 255):
             raw, w = random_weights(name, n_out, n_in, rng)
