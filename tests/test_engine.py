@@ -150,16 +150,18 @@ def test_repacked_weights(tmp_path_factory, arch, wtype):
     path = tiny(tmp_path_factory, arch, wtype)
     rows = pyllm.Model(path, n_ctx=64, n_threads=2, repack=False)
     want = rows.session().eval(IDS, all_logits=True)
-    assert rows._m.n_repacked == 0
+    assert rows.prepare().n_repacked == 0
     s = rows.session()
     want_steps = np.stack([s.eval([t]).copy() for t in IDS])
     steps1 = None
     for n_threads in (1, 2):
         m = pyllm.Model(path, n_ctx=64, n_threads=n_threads)
-        assert m._m.n_repacked == 0  # nothing happens before the first evaluation
+        assert m.n_repacked == 0  # nothing happens before the first evaluation (or prepare())
+        if n_threads == 2:
+            assert m.prepare() is m and m.prepare().n_repacked > 0  # eager, idempotent
         assert np.array_equal(m.session().eval(IDS, all_logits=True), want)
         per_layer = 4 if arch == "gpt2" else 7  # gpt2: fused QKV, output, up, down
-        assert m._m.n_repacked >= per_layer * (6 if arch == "gemma3" else 2)  # every projection of every layer
+        assert m.n_repacked >= per_layer * (6 if arch == "gemma3" else 2)  # every projection of every layer
         s = m.session()
         steps = np.stack([s.eval([t]).copy() for t in IDS])
         steps1 = steps if steps1 is None else steps1

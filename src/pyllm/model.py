@@ -150,6 +150,19 @@ class Model(GenerationMixin):
     def n_threads(self) -> int:
         return self._m.n_threads
 
+    def prepare(self) -> "Model":
+        """Do the one-time weight preparation now instead of at the first evaluation: with
+        ``repack=True``, copy the matrices into the x8 layout (a server can call this at start-up so
+        the first request does not pay for it). Idempotent and thread-safe; returns the model."""
+        self._m.prepare()
+        return self
+
+    @property
+    def n_repacked(self) -> int:
+        """How many weight matrices are in the x8 layout (0 before the first evaluation or
+        :meth:`prepare`, and with ``repack=False``)."""
+        return self._m.n_repacked
+
     @property
     def architecture(self) -> str:
         return self._m.architecture
