@@ -8,6 +8,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "bindings/bindings.h"
@@ -99,12 +100,16 @@ py::array_t<float> matmul_py(U8Array weight, const std::string& type, int64_t n_
     return y;
 }
 
-// The x8 layout of n_out rows (repack.h), and back.
-py::array_t<uint8_t> repack_x8_py(U8Array weight, const std::string& type, int64_t n_in, int64_t n_out) {
+// The x8 layout of n_out rows (repack.h), and back. Both check type and shape the same way and
+// return (type, bytes per source row).
+std::pair<gguf::TensorType, uint64_t> x8_args(const std::string& type, int64_t n_in, int64_t n_out, const char* fn) {
     const gguf::TensorType t = parse_type(type);
     PYLLM_CHECK(quant::x8_supported(t), NotImplemented, "no x8 layout for weight type ", type);
-    PYLLM_CHECK(n_in > 0 && n_out > 0, InvalidArgument, "repack_x8: n_in and n_out must be positive");
-    const uint64_t row = bytes_for(t, n_in, "repack_x8 row");
+    PYLLM_CHECK(n_in > 0 && n_out > 0, InvalidArgument, fn, ": n_in and n_out must be positive");
+    return {t, bytes_for(t, n_in, (std::string(fn) + " row").c_str())};
+}
+py::array_t<uint8_t> repack_x8_py(U8Array weight, const std::string& type, int64_t n_in, int64_t n_out) {
+    const auto [t, row] = x8_args(type, n_in, n_out, "repack_x8");
     PYLLM_CHECK((uint64_t)weight.size() == row * (uint64_t)n_out, InvalidArgument, "repack_x8: ", n_out, " rows of ",
                 n_in, " ", type, " elements need ", row * (uint64_t)n_out, " bytes, got ", weight.size());
     py::array_t<uint8_t> out((py::ssize_t)quant::x8_bytes(t, n_in, n_out));
@@ -112,10 +117,7 @@ py::array_t<uint8_t> repack_x8_py(U8Array weight, const std::string& type, int64
     return out;
 }
 py::array_t<uint8_t> unrepack_x8_py(U8Array packed, const std::string& type, int64_t n_in, int64_t n_out) {
-    const gguf::TensorType t = parse_type(type);
-    PYLLM_CHECK(quant::x8_supported(t), NotImplemented, "no x8 layout for weight type ", type);
-    PYLLM_CHECK(n_in > 0 && n_out > 0, InvalidArgument, "unrepack_x8: n_in and n_out must be positive");
-    const uint64_t row = bytes_for(t, n_in, "unrepack_x8 row");
+    const auto [t, row] = x8_args(type, n_in, n_out, "unrepack_x8");
     PYLLM_CHECK((uint64_t)packed.size() == quant::x8_bytes(t, n_in, n_out), InvalidArgument, "unrepack_x8: expected ",
                 quant::x8_bytes(t, n_in, n_out), " bytes, got ", packed.size());
     py::array_t<uint8_t> out((py::ssize_t)(row * (uint64_t)n_out));

@@ -15,6 +15,7 @@
 #include "kernels/kernels.h"
 #include "quant/blocks.h"
 #include "quant/quant_ref.h"
+#include "quant/repack.h"
 
 namespace pyllm {
 
@@ -255,34 +256,32 @@ float dot_iq4_xs(int64_t nb, const void* vw, const void* va) {
 //     for Q8_0 (signed codes);  y = acc + acc2.
 //   Q4_K / Q5_K: isum = sum_j sc_j * isum_j, msum = sum_j mn_j * bsum_j (exact int32);
 //     acc = fma(d*d_a, float(isum), acc);  acc2 = fma(dmin*d_a, float(msum), acc2);  y = acc - acc2.
-// The x8 code of element 4j+i of row r in a 128-byte code block (plus qh for 5-bit codes).
-inline int x8_code(const uint8_t* qs, const uint8_t* qh, int r, int e) {
-    const int j = e / 4, i = e % 4;
-    const uint8_t v = qs[(j & 3) * 32 + 4 * r + i];
-    int c = j < 4 ? (v & 15) : (v >> 4);
-    if (qh) c |= ((qh[4 * r + i] >> j) & 1) << 4;
-    return c;
-}
-
-void matvec_x8_q8_0(int64_t n, const void* vw, int64_t nr, const void* va, const void*, float* y) {
-    constexpr int kBytes = 8 * sizeof(BlockQ8_0);
-    const int64_t nb = n / kQK32;
-    const auto* a = static_cast<const BlockQ8A*>(va);
+// The loops every x8 reference shares: each row r of each 8-row group, its blocks in order (kBytes
+// x8 bytes each), two float accumulators per row; block(p, b, r, acc, acc2) adds block b.
+template <int kBytes, bool kSub, class Block>
+void x8_rows_ref(int64_t nb, const void* vw, int64_t nr, float* y, const Block& block) {
     const auto* w = static_cast<const uint8_t*>(vw);
     for (int64_t g = 0; g * 8 < nr; ++g) {
         for (int r = 0; r < 8 && g * 8 + r < nr; ++r) {
             float acc = 0.0f, acc2 = 0.0f;
-            for (int64_t b = 0; b < nb; ++b) {
-                const uint8_t* p = w + (g * nb + b) * kBytes;
-                uint16_t dh;
-                __builtin_memcpy(&dh, p + 2 * r, 2);
-                int isum = 0;
-                for (int e = 0; e < 32; ++e) isum += (int)(int8_t)p[16 + 32 * (e / 4) + 4 * r + e % 4] * a[b].qs[e];
-                acc = std::fma(h2f(dh) * a[b].d, (float)isum, acc);
-            }
-            y[g * 8 + r] = acc + acc2;
+            for (int64_t b = 0; b < nb; ++b) block(w + (g * nb + b) * kBytes, b, r, acc, acc2);
+            y[g * 8 + r] = kSub ? acc - acc2 : acc + acc2;
         }
     }
+}
+inline float x8_h2f(const uint8_t* p, int r) {  // the f16 field of row r in an [8] f16 array
+    uint16_t h;
+    __builtin_memcpy(&h, p + 2 * r, 2);
+    return h2f(h);
+}
+
+void matvec_x8_q8_0(int64_t n, const void* vw, int64_t nr, const void* va, const void*, float* y) {
+    const auto* a = static_cast<const BlockQ8A*>(va);
+    x8_rows_ref<8 * sizeof(BlockQ8_0), false>(n / kQK32, vw, nr, y, [a](const uint8_t* p, int64_t b, int r, float& acc, float&) {
+        int isum = 0;
+        for (int e = 0; e < 32; ++e) isum += (int)(int8_t)p[16 + 32 * (e / 4) + 4 * r + e % 4] * a[b].qs[e];
+        acc = std::fma(x8_h2f(p, r) * a[b].d, (float)isum, acc);
+    });
 }
 
 template <gguf::TensorType T>
@@ -291,57 +290,33 @@ void matvec_x8_32(int64_t n, const void* vw, int64_t nr, const void* va, const v
     constexpr bool kFifth = T == gguf::TensorType::Q5_0 || T == gguf::TensorType::Q5_1;
     constexpr int kBytes = 144 + (kMin ? 16 : 0) + (kFifth ? 32 : 0);
     constexpr float kK = kMin ? 1.0f : kFifth ? -16.0f : -8.0f;
-    const int64_t nb = n / kQK32;
     const auto* a = static_cast<const BlockQ8A*>(va);
-    const auto* w = static_cast<const uint8_t*>(vw);
-    for (int64_t g = 0; g * 8 < nr; ++g) {
-        for (int r = 0; r < 8 && g * 8 + r < nr; ++r) {
-            float acc = 0.0f, acc2 = 0.0f;
-            for (int64_t b = 0; b < nb; ++b) {
-                const uint8_t* p = w + (g * nb + b) * kBytes;
-                uint16_t dh, ch;
-                __builtin_memcpy(&dh, p + 2 * r, 2);
-                __builtin_memcpy(&ch, p + (kMin ? 16 : 0) + 2 * r, 2);
-                const uint8_t* qh = kFifth ? p + (kMin ? 32 : 16) : nullptr;
-                const uint8_t* qs = p + kBytes - 128;
-                int isum = 0;
-                for (int e = 0; e < 32; ++e) isum += x8_code(qs, qh, r, e) * a[b].qs[e];
-                acc = std::fma(h2f(dh) * a[b].d, (float)isum, acc);
-                acc2 = std::fma(h2f(ch), kK * a[b].s, acc2);
-            }
-            y[g * 8 + r] = acc + acc2;
-        }
-    }
+    x8_rows_ref<kBytes, false>(n / kQK32, vw, nr, y, [a](const uint8_t* p, int64_t b, int r, float& acc, float& acc2) {
+        const uint8_t* qh = kFifth ? p + (kMin ? 32 : 16) : nullptr;
+        const uint8_t* qs = p + kBytes - 128;
+        int isum = 0;
+        for (int e = 0; e < 32; ++e) isum += quant::x8_code(qs, qh, r, e) * a[b].qs[e];
+        acc = std::fma(x8_h2f(p, r) * a[b].d, (float)isum, acc);
+        acc2 = std::fma(x8_h2f(p + (kMin ? 16 : 0), r), kK * a[b].s, acc2);
+    });
 }
 
 template <bool kFifth>  // Q4_K (false) / Q5_K (true)
 void matvec_x8_k(int64_t n, const void* vw, int64_t nr, const void* va, const void*, float* y) {
     constexpr int kBytes = kFifth ? 1440 : 1184, kQs = kFifth ? 416 : 160;
-    const int64_t nb = n / kQKK;
     const auto* a = static_cast<const BlockQ8K*>(va);
-    const auto* w = static_cast<const uint8_t*>(vw);
-    for (int64_t g = 0; g * 8 < nr; ++g) {
-        for (int r = 0; r < 8 && g * 8 + r < nr; ++r) {
-            float acc = 0.0f, acc2 = 0.0f;
-            for (int64_t b = 0; b < nb; ++b) {
-                const uint8_t* p = w + (g * nb + b) * kBytes;
-                uint16_t dh, mh;
-                __builtin_memcpy(&dh, p + 2 * r, 2);
-                __builtin_memcpy(&mh, p + 16 + 2 * r, 2);
-                int isum = 0, msum = 0;
-                for (int j = 0; j < 8; ++j) {
-                    int s = 0;
-                    for (int e = 0; e < 32; ++e)
-                        s += x8_code(p + kQs + 128 * j, kFifth ? p + 160 + 32 * j : nullptr, r, e) * a[b].qs[32 * j + e];
-                    isum += p[32 + 8 * j + r] * s;
-                    msum += p[96 + 16 * (j / 2) + 2 * r + (j & 1)] * (a[b].bsums[2 * j] + a[b].bsums[2 * j + 1]);
-                }
-                acc = std::fma(h2f(dh) * a[b].d, (float)isum, acc);
-                acc2 = std::fma(h2f(mh) * a[b].d, (float)msum, acc2);
-            }
-            y[g * 8 + r] = acc - acc2;
+    x8_rows_ref<kBytes, true>(n / kQKK, vw, nr, y, [a](const uint8_t* p, int64_t b, int r, float& acc, float& acc2) {
+        int isum = 0, msum = 0;
+        for (int j = 0; j < 8; ++j) {
+            int s = 0;
+            for (int e = 0; e < 32; ++e)
+                s += quant::x8_code(p + kQs + 128 * j, kFifth ? p + 160 + 32 * j : nullptr, r, e) * a[b].qs[32 * j + e];
+            isum += p[32 + 8 * j + r] * s;
+            msum += p[96 + 16 * (j / 2) + 2 * r + (j & 1)] * (a[b].bsums[2 * j] + a[b].bsums[2 * j + 1]);
         }
-    }
+        acc = std::fma(x8_h2f(p, r) * a[b].d, (float)isum, acc);
+        acc2 = std::fma(x8_h2f(p + 16, r) * a[b].d, (float)msum, acc2);
+    });
 }
 
 // ---- tiles: the scalar "tile" is just nr x nc independent dot products -------------------------------

@@ -17,17 +17,8 @@ using gguf::TensorType;
 
 // x8 code block (128 bytes: repack.h) -> codes c[r][e] of 8 rows (qh: fifth bits, or nullptr).
 void get_codes(const uint8_t* qs, const uint8_t* qh, uint8_t c[kX8Rows][32]) {
-    for (int p = 0; p < 4; ++p)
-        for (int r = 0; r < kX8Rows; ++r)
-            for (int i = 0; i < 4; ++i) {
-                const uint8_t v = qs[p * 32 + 4 * r + i];
-                c[r][4 * p + i] = v & 15;
-                c[r][4 * p + 16 + i] = v >> 4;
-            }
-    if (!qh) return;
     for (int r = 0; r < kX8Rows; ++r)
-        for (int i = 0; i < 4; ++i)
-            for (int j = 0; j < 8; ++j) c[r][4 * j + i] |= (uint8_t)(((qh[4 * r + i] >> j) & 1) << 4);
+        for (int e = 0; e < 32; ++e) c[r][e] = (uint8_t)x8_code(qs, qh, r, e);
 }
 
 // Q4_K: 6-bit scales/mins packing (blocks.h k_scale_min) and its inverse.

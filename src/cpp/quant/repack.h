@@ -42,6 +42,17 @@ namespace pyllm::quant {
 
 constexpr int kX8Rows = 8;
 
+// The code of element e = 4j + i (< 32) of row r (< 8) in an x8 code block: qs as above, qh the
+// fifth-bit plane or nullptr (4-bit codes). The one decoder of the layout: repack.cpp and the scalar
+// reference kernels (qdot_scalar.cpp) both read codes through it.
+static inline int x8_code(const uint8_t* qs, const uint8_t* qh, int r, int e) {
+    const int j = e / 4, i = e % 4;
+    const uint8_t v = qs[(j & 3) * 32 + 4 * r + i];
+    int c = j < 4 ? (v & 15) : (v >> 4);
+    if (qh) c |= ((qh[4 * r + i] >> j) & 1) << 4;
+    return c;
+}
+
 // True for the types that have an x8 layout (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q5_K).
 bool x8_supported(gguf::TensorType t);
 // Bytes of one x8 group of 8 rows of n_in elements (n_in a multiple of the block size).
