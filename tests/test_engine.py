@@ -137,6 +137,55 @@ def test_threads_and_batch_split_bit_identical(tmp_path_factory, arch):
         assert rel_err(steps, base.astype(np.float64)) < 0.03
 
 
+@pytest.mark.parametrize("arch,kw", [("llama", dict(n_embd=320, n_head=10, n_kv_head=2)),  # 5 heads per K/V head
+                                     ("gemma3", dict(sliding_window=300)),  # windows over chunk boundaries
+                                     ("gpt2", dict(n_ctx=700))])
+@pytest.mark.parametrize("kv", ["f16", "f32"])
+def test_long_prompts_chunked_attention(tmp_path_factory, arch, kw, kv):
+    # A query's keys are cut into chunks of <= 256 (engine/attention.h) whose partial softmaxes are
+    # combined: a 600-token prompt has up to 3 chunks per query. Against the float64 reference, and
+    # bit-identical across thread counts and batch cuts. Single-token decode deals the chunks of all
+    # heads to the threads (the prompt path deals whole queries): identical across thread counts too.
+    path = tiny(tmp_path_factory, arch, "F32", **kw)
+    ids = np.random.default_rng(3).integers(0, 300, size=600)
+    base = pyllm.Model(path, n_ctx=700, n_threads=1).session(kv_type=kv).eval(ids, all_logits=True)
+    ref = R.forward(R.RefModel(path), ids, kv_f16=(kv == "f16"))
+    assert rel_err(base, ref) < 1e-3
+    steps1 = None
+    for n_threads in (1, 2, 3):
+        m = pyllm.Model(path, n_ctx=700, n_threads=n_threads)
+        if n_threads > 1:
+            assert np.array_equal(m.session(kv_type=kv, n_batch=97).eval(ids, all_logits=True), base)
+        s = m.session(kv_type=kv)
+        s.eval(ids[:530])
+        steps = np.stack([s.eval([t]).copy() for t in ids[530:536]])
+        if steps1 is None:
+            steps1 = steps
+        assert np.array_equal(steps, steps1)
+        assert rel_err(steps, ref[530:536]) < 1e-3
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="reads VmRSS from /proc")
+def test_kv_cache_memory_grows_with_positions(tmp_path_factory):
+    # The KV cache is reserved, not filled: a session over 65536 positions (256 MiB of f16 K/V here)
+    # commits memory only for the positions written. Huge pages or zero-filling would commit it all.
+    # (The session's RoPE tables, 16 MiB, are filled: they are computed at creation.)
+    def rss_mib():
+        with open("/proc/self/status") as f:
+            return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:")) / 1024
+
+    path = tiny(tmp_path_factory, "llama", "F32", n_ctx=65536, n_layer=8)
+    m = pyllm.Model(path, n_ctx=65536, n_threads=1)
+    m.session(n_ctx=64).eval(IDS)  # the model's own first-use allocations
+    before = rss_mib()
+    s = m.session()
+    s.eval(IDS)
+    assert rss_mib() - before < 40, "the 256 MiB cache was committed"
+    # ... and a position far into the context still works
+    s.eval(np.arange(2000) % 300)
+    assert s.n_past == len(IDS) + 2000
+
+
 @pytest.mark.parametrize("arch,wtype", [("llama", "Q4_0"), ("llama", "Q4_1"), ("gemma3", "Q5_0"), ("gpt2", "Q8_0"),
                                         ("qwen2", "Q4_K"), ("llama", "Q5_K")])
 def test_repacked_weights(tmp_path_factory, arch, wtype):

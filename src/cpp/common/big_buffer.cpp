@@ -8,13 +8,15 @@
 
 namespace pyllm {
 
-BigBuffer::BigBuffer(size_t n) : size_(n) {
+BigBuffer::BigBuffer(size_t n, bool huge) : size_(n) {
     if (n == 0) return;
 #if !defined(_WIN32)
     void* p = ::mmap(nullptr, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p != MAP_FAILED) {
 #if defined(MADV_HUGEPAGE)
-        ::madvise(p, n, MADV_HUGEPAGE);
+        if (huge) ::madvise(p, n, MADV_HUGEPAGE);
+#else
+        (void)huge;
 #endif
         data_ = static_cast<uint8_t*>(p);
         mapped_ = true;

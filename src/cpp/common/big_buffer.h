@@ -11,8 +11,9 @@ namespace pyllm {
 class BigBuffer {
 public:
     BigBuffer() = default;
-    // Throws std::bad_alloc if the memory cannot be had.
-    explicit BigBuffer(size_t n);
+    // Throws std::bad_alloc if the memory cannot be had. huge: ask for transparent huge pages
+    // (then the first touch of any byte commits its 2 MB page).
+    explicit BigBuffer(size_t n, bool huge = true);
     ~BigBuffer();
     BigBuffer(BigBuffer&& o) noexcept : data_(o.data_), size_(o.size_), mapped_(o.mapped_) { o.data_ = nullptr; o.size_ = 0; }
     BigBuffer& operator=(BigBuffer&& o) noexcept;

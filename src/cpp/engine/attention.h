@@ -1,7 +1,16 @@
 // attention.h — causal (optionally sliding-window) attention of a batch of new tokens over the
-// KV cache, threaded over (token, group of query heads sharing a K/V head). Each item is computed
-// start to finish by one thread in a fixed order, and each head's arithmetic does not depend on the
-// group it is computed with, so results do not depend on the thread count or the batch split.
+// KV cache.
+//
+// The keys a query sees (n of them) are cut into nc = ceil(n / kAttnChunk) chunks of equal size.
+// Each chunk gives a partial result per head (its max score m, Σ e^(x-m) = l, and Σ e^(x-m)·v = o,
+// unnormalised), and the partials are combined in chunk order:
+//   M = max m_c,  out = Σ_c e^(m_c-M)·o_c / Σ_c e^(m_c-M)·l_c.
+// The chunks of an item (a token and up to kAttnHeads query heads of one K/V head) depend only on its
+// position, and every chunk and every combination is computed the same way whichever thread does it:
+// results do not depend on the thread count or on how a prompt is cut into batches.
+// Scheduling: a batch of tokens deals items to threads (each item runs its chunks in turn); a single
+// token (decode) deals the chunks of all its items, so the threads share one long context instead of
+// waiting on the thread that drew the one K/V head (Gemma 3 270M has one).
 #pragma once
 
 #include <cstdint>
@@ -23,12 +32,25 @@ struct AttentionArgs {
     float softcap;      // 0 = off
     const float* q;     // [T][n_head*head_dim]
     float* out;         // [T][n_head*head_dim]
-    float* scratch;     // [n_threads][scratch_floats(n_ctx, head_dim)]
-    int64_t scratch_stride;  // floats per thread
+    float* scratch;     // [n_threads][scratch_stride], then attention_shared_floats(...) shared
+    int64_t scratch_stride;  // floats per thread: attention_scratch_floats(n_ctx, head_dim)
 };
 
-// Floats of per-thread scratch attention() needs for a context of n_ctx.
-inline int64_t attention_scratch_floats(int64_t n_ctx, int64_t head_dim) { return kAttnHeads * n_ctx + 2 * head_dim + 16; }
+constexpr int64_t kAttnChunk = 256;  // keys per chunk at most
+inline int64_t attention_max_chunks(int64_t n_ctx) { return (n_ctx + kAttnChunk - 1) / kAttnChunk; }
+// One chunk's partial result: o [kAttnHeads][head_dim], m [kAttnHeads], l [kAttnHeads].
+inline int64_t attention_partial_floats(int64_t head_dim) { return kAttnHeads * (head_dim + 2); }
+// Floats of per-thread scratch attention() needs for a context of n_ctx: the scores of one chunk and
+// the partials of one item.
+inline int64_t attention_scratch_floats(int64_t n_ctx, int64_t head_dim) {
+    return kAttnHeads * kAttnChunk + attention_max_chunks(n_ctx) * attention_partial_floats(head_dim);
+}
+// Floats shared by the threads when a single token's chunks are dealt out: one partial per chunk of
+// every item.
+inline int64_t attention_shared_floats(int64_t n_ctx, int64_t head_dim, int64_t n_head, int64_t n_kv_head) {
+    const int64_t subs = (n_head / n_kv_head + kAttnHeads - 1) / kAttnHeads;
+    return n_kv_head * subs * attention_max_chunks(n_ctx) * attention_partial_floats(head_dim);
+}
 
 void attention(const AttentionArgs& a, ThreadPool& pool);
 

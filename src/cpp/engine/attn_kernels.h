@@ -15,16 +15,20 @@ constexpr int kAttnHeads = 4;
 struct AttnKernels {
     // s_h[j] = Σ_d q_h[d]·k_j[d] for h < nh (1..kAttnHeads), j < n.
     //   q_h = q + h*hd: [hd] f32;  k_j = k + j*stride: [hd] f16 bits;  s_h = s + h*s_stride: [n]
-    // Each head's sum is computed exactly as with nh = 1 (same order), whatever nh is.
+    // Each sum is computed in the same order whatever nh, n and j are (the SIMD level blocks keys
+    // together but reduces every one of them with the same tree).
+    // pf: nullptr, or n rows (same stride) to pull into the cache along the way (the V rows that
+    // mix_f16 reads next).
     void (*scores_f16)(const float* q, int nh, const uint16_t* k, size_t stride, int64_t n, int64_t hd, float* s,
-                       size_t s_stride);
+                       size_t s_stride, const uint16_t* pf);
     // o_h[d] += Σ_j w_h[j]·v_j[d] for h < nh, d < hd, summing over j in ascending order.
     //   w_h = w + h*w_stride: [n];  v_j = v + j*stride: [hd] f16 bits;  o_h = o + h*hd: [hd]
     void (*mix_f16)(const float* w, size_t w_stride, int nh, const uint16_t* v, size_t stride, int64_t n, int64_t hd,
                     float* o);
-    // In place: s[j] <- x_j = s[j]·scale (then softcap·tanh(x_j/softcap) if softcap > 0), and then
-    // s[j] <- e^(x_j - max x) / Σ e^(x_i - max x).   s: [n], n >= 1
-    void (*softmax)(float* s, int64_t n, float scale, float softcap);
+    // The unnormalised softmax of one chunk of scores, in place: x_j = s[j]·scale (then
+    // softcap·tanh(x_j/softcap) if softcap > 0), *m = max_j x_j, s[j] <- e^(x_j - *m);
+    // returns Σ_j s[j].   s: [n], n >= 1
+    float (*exp_scores)(float* s, int64_t n, float scale, float softcap, float* m);
 };
 
 const AttnKernels& attn_kernels_scalar();

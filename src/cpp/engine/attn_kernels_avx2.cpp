@@ -21,42 +21,72 @@ inline float hsum(__m256 v) {
 
 inline __m256 load_f16(const uint16_t* p) { return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))); }
 
-// NH heads against the same keys: each key chunk converted once, per-head accumulators. Per head the
-// operations and their order are those of NH = 1 (a0 over d%16 < 8, a1 over the other 8, then the
-// 8-wide tail into a0, one horizontal sum, the scalar tail), so results do not depend on NH.
-template <int NH>
-void scores_heads(const float* q, const uint16_t* k, size_t stride, int64_t n, int64_t hd, float* s, size_t ss) {
+// Keys in blocks of KB, heads in groups of NH: one accumulator per (key, head) over the dims that are
+// a multiple of 8 (lane l holds the dims = l mod 8, in order), each K chunk converted from f16 once
+// for all NH heads. The KB x NH sums are then reduced by hadd trees that give every (key, head) the
+// same order, ((l0+l1)+(l2+l3)) + ((l4+l5)+(l6+l7)), whatever KB and NH are, followed by the dims
+// past the last multiple of 8 in order: a score does not depend on the blocking. Against one
+// horizontal sum per key and head this saves ~3/4 of the reduction work (hd 64: ~30 % of the uops).
+inline __m128 hsum4(__m256 a, __m256 b, __m256 c, __m256 d) {  // [Σa, Σb, Σc, Σd]
+    const __m256 t = _mm256_hadd_ps(_mm256_hadd_ps(a, b), _mm256_hadd_ps(c, d));
+    return _mm_add_ps(_mm256_castps256_ps128(t), _mm256_extractf128_ps(t, 1));
+}
+template <int NH, int KB>
+inline void scores_block(const float* q, const uint16_t* k, size_t stride, int64_t hd, float* s, size_t ss) {
     const int64_t hd8 = hd & ~int64_t(7);
-    for (int64_t j = 0; j < n; ++j) {
-        const uint16_t* kj = k + (size_t)j * stride;
-        __m256 a0[NH], a1[NH];
-        for (int h = 0; h < NH; ++h) a0[h] = a1[h] = _mm256_setzero_ps();
-        int64_t d = 0;
-        for (; d + 16 <= hd8; d += 16) {
-            const __m256 k0 = load_f16(kj + d), k1 = load_f16(kj + d + 8);
-            for (int h = 0; h < NH; ++h) {
-                a0[h] = _mm256_fmadd_ps(_mm256_loadu_ps(q + h * hd + d), k0, a0[h]);
-                a1[h] = _mm256_fmadd_ps(_mm256_loadu_ps(q + h * hd + d + 8), k1, a1[h]);
-            }
+    __m256 acc[KB][NH];
+    for (int b = 0; b < KB; ++b)
+        for (int h = 0; h < NH; ++h) acc[b][h] = _mm256_setzero_ps();
+    for (int64_t d = 0; d < hd8; d += 8) {
+        for (int b = 0; b < KB; ++b) {
+            const __m256 kv = load_f16(k + (size_t)b * stride + d);
+            for (int h = 0; h < NH; ++h) acc[b][h] = _mm256_fmadd_ps(_mm256_loadu_ps(q + h * hd + d), kv, acc[b][h]);
         }
-        for (; d < hd8; d += 8) {
-            const __m256 k0 = load_f16(kj + d);
-            for (int h = 0; h < NH; ++h) a0[h] = _mm256_fmadd_ps(_mm256_loadu_ps(q + h * hd + d), k0, a0[h]);
+    }
+    for (int h = 0; h < NH; ++h) {
+        alignas(16) float r[4 * ((KB + 3) / 4)];
+        for (int b0 = 0; b0 < KB; b0 += 4) {
+            // blocks of 1 or 2 keys repeat their accumulators: the same tree, unused lanes ignored
+            const __m256 x0 = acc[b0][h], x1 = acc[b0 + 1 < KB ? b0 + 1 : b0][h];
+            const __m256 x2 = acc[b0 + 2 < KB ? b0 + 2 : b0][h], x3 = acc[b0 + 3 < KB ? b0 + 3 : b0][h];
+            _mm_store_ps(r + b0, hsum4(x0, x1, x2, x3));
         }
-        for (int h = 0; h < NH; ++h) {
-            float acc = hsum(_mm256_add_ps(a0[h], a1[h]));
-            for (int64_t e = d; e < hd; ++e) acc += q[h * hd + e] * fp16_to_fp32(kj[e]);
-            s[h * ss + j] = acc;
+        for (int b = 0; b < KB; ++b) {
+            float v = r[b];
+            const uint16_t* kb = k + (size_t)b * stride;
+            for (int64_t e = hd8; e < hd; ++e) v += q[h * hd + e] * fp16_to_fp32(kb[e]);
+            s[h * ss + b] = v;
         }
     }
 }
+// Software prefetch kPfRows rows ahead (~300 cycles of work at hd 64), every cache line of them; the
+// scores pass also pulls in the V rows the mix reads next. Measured (SmolLM2 / Gemma 3 decode at 2048
+// positions, rows already contiguous per head): 3-5 % faster than the hardware prefetcher alone.
+constexpr int64_t kPfRows = 32;
+inline void prefetch_rows(const uint16_t* p, size_t stride, int64_t rows, int64_t hd) {
+    for (int64_t r = 0; r < rows; ++r)
+        for (int64_t e = 0; e < hd; e += 32) _mm_prefetch(reinterpret_cast<const char*>(p + (size_t)r * stride + e), _MM_HINT_T0);
+}
+template <int NH, int KB>
+void scores_heads(const float* q, const uint16_t* k, size_t stride, int64_t n, int64_t hd, float* s, size_t ss,
+                  const uint16_t* pf) {
+    int64_t j = 0;
+    for (; j + KB <= n; j += KB) {
+        if (j + kPfRows + KB <= n) prefetch_rows(k + (size_t)(j + kPfRows) * stride, stride, KB, hd);
+        if (pf) prefetch_rows(pf + (size_t)j * stride, stride, KB, hd);
+        scores_block<NH, KB>(q, k + (size_t)j * stride, stride, hd, s + j, ss);
+    }
+    for (; j < n; ++j) scores_block<NH, 1>(q, k + (size_t)j * stride, stride, hd, s + j, ss);
+}
 
-void scores_f16(const float* q, int nh, const uint16_t* k, size_t stride, int64_t n, int64_t hd, float* s, size_t ss) {
+void scores_f16(const float* q, int nh, const uint16_t* k, size_t stride, int64_t n, int64_t hd, float* s, size_t ss,
+                const uint16_t* pf) {
+    // KB x NH accumulators + the q and k vectors within the 16 registers
     switch (nh) {
-        case 1: return scores_heads<1>(q, k, stride, n, hd, s, ss);
-        case 2: return scores_heads<2>(q, k, stride, n, hd, s, ss);
-        case 3: return scores_heads<3>(q, k, stride, n, hd, s, ss);
-        default: return scores_heads<4>(q, k, stride, n, hd, s, ss);
+        case 1: return scores_heads<1, 8>(q, k, stride, n, hd, s, ss, pf);
+        case 2: return scores_heads<2, 4>(q, k, stride, n, hd, s, ss, pf);
+        case 3: return scores_heads<3, 4>(q, k, stride, n, hd, s, ss, pf);
+        default: return scores_heads<4, 2>(q, k, stride, n, hd, s, ss, pf);
     }
 }
 
@@ -128,7 +158,7 @@ void mix_f16(const float* w, size_t ws, int nh, const uint16_t* v, size_t stride
 // The scalar reference's steps with 8 lanes: the exponentials from kernels/simd_exp_avx2.h (within
 // ~2e-7 relative of libm's; differences below 2^-126 of the largest term are flushed by its clamp) and
 // the sum in float lanes instead of one double. The softcap's tanh stays scalar (libm).
-void softmax(float* s, int64_t n, float scale, float softcap) {
+float exp_scores(float* s, int64_t n, float scale, float softcap, float* m) {
     const int64_t n8 = n & ~int64_t(7);
     const __m256 vs = _mm256_set1_ps(scale);
     __m256 vmx = _mm256_set1_ps(-INFINITY);
@@ -161,12 +191,11 @@ void softmax(float* s, int64_t n, float scale, float softcap) {
             sum += t[j - n8];
         }
     }
-    const __m256 inv = _mm256_set1_ps(1.0f / sum);
-    for (int64_t j = 0; j < n8; j += 8) _mm256_storeu_ps(s + j, _mm256_mul_ps(_mm256_loadu_ps(s + j), inv));
-    for (int64_t j = n8; j < n; ++j) s[j] *= 1.0f / sum;
+    *m = mx;
+    return sum;
 }
 
-const AttnKernels kAvx2 = {scores_f16, mix_f16, softmax};
+const AttnKernels kAvx2 = {scores_f16, mix_f16, exp_scores};
 
 }  // namespace
 

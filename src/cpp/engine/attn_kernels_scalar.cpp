@@ -12,7 +12,7 @@ namespace pyllm::engine {
 namespace {
 
 void scores_f16(const float* q, int nh, const uint16_t* k, size_t stride, int64_t n, int64_t hd, float* s,
-                size_t s_stride) {
+                size_t s_stride, const uint16_t*) {
     for (int h = 0; h < nh; ++h) {
         const float* qh = q + h * hd;
         for (int64_t j = 0; j < n; ++j) {
@@ -36,7 +36,7 @@ void mix_f16(const float* w, size_t w_stride, int nh, const uint16_t* v, size_t 
     }
 }
 
-void softmax(float* s, int64_t n, float scale, float softcap) {
+float exp_scores(float* s, int64_t n, float scale, float softcap, float* m) {
     float mx = -INFINITY;
     for (int64_t j = 0; j < n; ++j) {
         float v = s[j] * scale;
@@ -50,11 +50,11 @@ void softmax(float* s, int64_t n, float scale, float softcap) {
         s[j] = e;
         sum += e;
     }
-    const float inv = (float)(1.0 / sum);
-    for (int64_t j = 0; j < n; ++j) s[j] *= inv;
+    *m = mx;
+    return (float)sum;
 }
 
-const AttnKernels kScalar = {scores_f16, mix_f16, softmax};
+const AttnKernels kScalar = {scores_f16, mix_f16, exp_scores};
 
 }  // namespace
 

@@ -39,7 +39,7 @@ Session::Session(std::shared_ptr<const model::Model> m, const SessionParams& p)
       cfg_(model_->config()),
       n_ctx_(resolve_ctx(cfg_, p.n_ctx)),
       n_batch_(std::min<int64_t>(std::max<int64_t>(p.n_batch, 1), n_ctx_)),
-      cache_(cfg_.n_layer, n_ctx_, cfg_.kv_dim(), p.kv_type),
+      cache_(cfg_.n_layer, n_ctx_, cfg_.n_kv_head, cfg_.head_dim, p.kv_type),
       mm_(n_batch_, std::max({cfg_.n_embd, cfg_.q_dim(), cfg_.n_ff})) {
     PYLLM_CHECK(p.n_batch >= 1, InvalidArgument, "n_batch must be >= 1, got ", p.n_batch);
     const Config& c = cfg_;
@@ -54,7 +54,9 @@ Session::Session(std::shared_ptr<const model::Model> m, const SessionParams& p)
     att_.assign(nb * c.q_dim(), 0.f);
     gate_.assign(c.ffn == FfnKind::GeluMLP ? 0 : nb * c.n_ff, 0.f);
     up_.assign(nb * c.n_ff, 0.f);
-    attn_scratch_.assign((size_t)model_->n_threads() * attention_scratch_floats(n_ctx_, c.head_dim), 0.f);
+    attn_scratch_.assign((size_t)model_->n_threads() * attention_scratch_floats(n_ctx_, c.head_dim) +
+                             attention_shared_floats(n_ctx_, c.head_dim, c.n_head, c.n_kv_head),
+                         0.f);
     logits_.assign((size_t)c.n_vocab, 0.f);
     build_rope_tables();
 }

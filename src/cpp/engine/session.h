@@ -68,7 +68,7 @@ private:
     std::vector<float> qkv_;            // [n_batch][q_dim + 2 kv_dim] (fused QKV models)
     std::vector<float> att_;            // [n_batch][q_dim]
     std::vector<float> gate_, up_;      // [n_batch][n_ff]
-    std::vector<float> attn_scratch_;   // [n_threads][attention_scratch_floats]
+    std::vector<float> attn_scratch_;   // [n_threads][attention_scratch_floats], then the shared partials
     std::vector<float> logits_;         // [n_vocab]
     // RoPE: cos/sin [n_ctx][n_rot/2] for global layers (g) and sliding-window layers (l).
     std::vector<float> cos_g_, sin_g_, cos_l_, sin_l_;
