@@ -2,8 +2,10 @@
 memory-bandwidth bound (weight bytes read per decoded token / read bandwidth measured in this run).
 
     PYLLM_CACHE=/tmp/pc python benchmarks/bench_engine.py [--threads 1 2] [--models smollm2 gemma3]
-        [--prompt 256] [--gen 128] [--repeat 3] [--llama-bench PATH] [--no-repack]
+        [--prompt 256] [--gen 128] [--depth 0] [--repeat 3] [--llama-bench PATH] [--no-repack]
 
+--depth N measures decode after an N-token context (a long chat): attention then reads the KV cache
+(n_layer x N x kv_dim x 2 x 2 bytes per token) beside the weights, and the bound counts both.
 --llama-bench PATH runs llama.cpp's llama-bench binary (built separately; pyllm never links it) on the
 same GGUF file, threads, prompt and generation lengths right after each pyllm configuration, and
 prints both and their ratio: the only fair comparison on a shared or throttled machine.
@@ -32,13 +34,13 @@ import json, resource, sys, time
 import numpy as np
 import pyllm
 name, n_threads, n_prompt, n_gen, repeat = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
-repack = sys.argv[6] == "1"
+repack, depth = sys.argv[6] == "1", int(sys.argv[7])
 path = pyllm.models.get(name, quiet=True)
 t0 = time.perf_counter()
-m = pyllm.Model(path, n_ctx=n_prompt + n_gen + 8, n_threads=n_threads, repack=repack)
+m = pyllm.Model(path, n_ctx=max(n_prompt, depth, 8) + n_gen + 8, n_threads=n_threads, repack=repack)
 load = time.perf_counter() - t0
 rng = np.random.default_rng(0)
-prompt = rng.integers(100, min(m.n_vocab, 30000), size=n_prompt).astype(np.int32)
+prompt = rng.integers(100, min(m.n_vocab, 30000), size=max(n_prompt, depth, 8)).astype(np.int32)
 s = m.session()
 t0 = time.perf_counter()
 s.eval(prompt[:16]); s.reset()  # warm-up (page in the weights; the x8 repack happens here)
@@ -46,11 +48,11 @@ first = time.perf_counter() - t0
 pp_t, pp_c = [], []
 for _ in range(repeat):
     s.reset()
-    t = time.perf_counter(); c = time.process_time(); s.eval(prompt)
+    t = time.perf_counter(); c = time.process_time(); s.eval(prompt[:n_prompt])
     pp_t.append(time.perf_counter() - t); pp_c.append(time.process_time() - c)
 tg_t, tg_c = [], []
 for _ in range(repeat):
-    s.reset(); logits = s.eval(prompt[:8])
+    s.reset(); logits = s.eval(prompt[:max(depth, 8)])
     t = time.perf_counter(); c = time.process_time()
     for _ in range(n_gen):
         logits = s.eval([int(np.argmax(logits))])
@@ -63,7 +65,8 @@ with open("/proc/self/status") as f:  # VmHWM: this process's peak RSS (ru_maxrs
             rss = int(line.split()[1]) / 1024
 print(json.dumps(dict(path=str(path), load=load, first=first, pp=n_prompt / med(pp_t), tg=n_gen / med(tg_t), rss_mib=rss,
                       pp_cpu=n_prompt / med(pp_c), tg_cpu=n_gen / med(tg_c),
-                      weight_bytes=m.config["matrix_bytes"])))
+                      weight_bytes=m.config["matrix_bytes"],
+                      kv_bytes=2 * 2 * m.config["n_layer"] * m.config["n_kv_head"] * m.config["head_dim"] * (max(depth, 8) + n_gen / 2))))
 """
 
 
@@ -94,10 +97,10 @@ def read_bandwidth(n_threads: int, mib: int = 512, repeat: int = 5) -> float:
     return a.nbytes / best
 
 
-def llama_bench(exe: str, path: str, n_threads: int, n_prompt: int, n_gen: int, repeat: int):
+def llama_bench(exe: str, path: str, n_threads: int, n_prompt: int, n_gen: int, repeat: int, depth: int = 0):
     """(prompt tok/s, generation tok/s) from llama.cpp's llama-bench JSON output, or (0, 0) on failure."""
     out = subprocess.run([exe, "-m", path, "-t", str(n_threads), "-p", str(n_prompt), "-n", str(n_gen),
-                          "-r", str(repeat), "-o", "json"], capture_output=True, text=True)
+                          "-d", str(depth), "-r", str(repeat), "-o", "json"], capture_output=True, text=True)
     pp = tg = 0.0
     try:
         for row in json.loads(out.stdout):
@@ -116,6 +119,7 @@ def main() -> int:
     ap.add_argument("--threads", nargs="+", type=int, default=[1, 2])
     ap.add_argument("--prompt", type=int, default=256)
     ap.add_argument("--gen", type=int, default=128)
+    ap.add_argument("--depth", type=int, default=0, help="decode after a context of this many tokens")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--llama-bench", default=None, help="path to llama.cpp's llama-bench, run in the same session")
     ap.add_argument("--no-repack", action="store_true", help="Model(repack=False): weights stay zero-copy file views")
@@ -133,21 +137,22 @@ def main() -> int:
     for name in args.models:
         for nt in args.threads:
             out = subprocess.run([sys.executable, "-c", CHILD, name, str(nt), str(args.prompt), str(args.gen),
-                                  str(args.repeat), "0" if args.no_repack else "1"], capture_output=True, text=True, env=env)
+                                  str(args.repeat), "0" if args.no_repack else "1", str(args.depth)], capture_output=True, text=True, env=env)
             if out.returncode != 0:
                 print(f"{name:<9} {nt:>3} failed: {out.stderr.strip().splitlines()[-1:]}")
                 continue
             r = json.loads(out.stdout.strip().splitlines()[-1])
-            bound = bw[nt] / r["weight_bytes"]
+            read = r["weight_bytes"] + (r["kv_bytes"] if args.depth else 0)
+            bound = bw[nt] / read
             # The data README's figures for this machine class: 23 GB/s from 1 thread, 30 from 2.
-            readme_bound = (23e9 if nt == 1 else 30e9) / r["weight_bytes"]
+            readme_bound = (23e9 if nt == 1 else 30e9) / read
             ref = REFERENCE.get(name)
             refs = (f"{ref[0]:>7}/{ref[1]:<8} {ref[2]:>6}/{ref[3]:<8}" if ref and nt == 2 else f"{'':>16} {'':>15}")
             cpu = f"{r['pp_cpu']:.0f}/{r['tg_cpu']:.0f}" if nt == 1 else "-"
             print(f"{name:<9} {nt:>3} {r['load']:>7.3f} {r['first']:>6.3f} {r['pp']:>12.1f} {r['tg']:>11.1f} {cpu:>12} {bound:>10.1f} "
                   f"{100 * r['tg'] / bound:>7.0f}% {readme_bound:>7.0f} ({100 * r['tg'] / readme_bound:>2.0f}%) {r['rss_mib']:>8.0f} {refs}")
             if args.llama_bench:
-                lb = llama_bench(args.llama_bench, r["path"], nt, args.prompt, args.gen, args.repeat)
+                lb = llama_bench(args.llama_bench, r["path"], nt, args.prompt, args.gen, args.repeat, args.depth)
                 here.append((name, nt, r["pp"], r["tg"]) + lb)
     if here:
         print()
@@ -157,8 +162,11 @@ def main() -> int:
         print("-" * len(hdr))
         for name, nt, pp, tg, lpp, ltg in here:
             ratio = f"{pp / lpp:.2f}x/{tg / ltg:.2f}x" if lpp and ltg else "-"
+            if args.depth and ltg:  # llama-bench's prompt test also runs at that depth; ours does not
+                ratio = f"-/{tg / ltg:.2f}x"
             print(f"{name:<9} {nt:>3} {pp:>7.1f}/{tg:<6.1f} {lpp:>8.1f}/{ltg:<7.1f} {ratio:>12}")
-    print("bound = read bandwidth at that thread count / bytes of all weight matrices (read once per decoded token)")
+    print("bound = read bandwidth at that thread count / bytes of all weight matrices (read once per decoded token)"
+          + (f", plus the f16 KV cache read at {args.depth} + {args.gen // 2} positions" if args.depth else ""))
     print("README bound = the same with the data README's bandwidth (23 GB/s 1 thread, 30 GB/s 2 threads)")
     print("load s = Model() (maps the file); 1st s = the first 16-token eval (pages the weights in and, unless\n"
           "--no-repack, copies the Q4_0/Q4_1/Q5_x/Q8_0/Q4_K/Q5_K matrices into the x8 layout)")
