@@ -5,7 +5,8 @@ memory-bandwidth bound (weight bytes read per decoded token / read bandwidth mea
         [--prompt 256] [--gen 128] [--depth 0] [--repeat 3] [--llama-bench PATH] [--no-repack]
 
 --depth N measures decode after an N-token context (a long chat): attention then reads the KV cache
-(n_layer x N x kv_dim x 2 x 2 bytes per token) beside the weights, and the bound counts both.
+(K and V, f16: kv_dim x 4 bytes per position and layer, sliding-window layers at most their window)
+beside the weights, and the bound counts both.
 --llama-bench PATH runs llama.cpp's llama-bench binary (built separately; pyllm never links it) on the
 same GGUF file, threads, prompt and generation lengths right after each pyllm configuration, and
 prints both and their ratio: the only fair comparison on a shared or throttled machine.
@@ -57,6 +58,9 @@ for _ in range(repeat):
     for _ in range(n_gen):
         logits = s.eval([int(np.argmax(logits))])
     tg_t.append(time.perf_counter() - t); tg_c.append(time.process_time() - c)
+c = m.config  # K and V in f16, at the middle of the generation; sliding-window layers see n_swa keys
+ctx = max(depth, 8) + n_gen / 2
+kv_bytes = 2 * 2 * c["n_kv_head"] * c["head_dim"] * sum(min(ctx, c["n_swa"]) if swa else ctx for swa in c["layer_swa"])
 med = lambda v: float(np.median(v))  # medians over the repeats (the machine is noisy)
 rss = 0.0
 with open("/proc/self/status") as f:  # VmHWM: this process's peak RSS (ru_maxrss survives exec)
@@ -66,7 +70,7 @@ with open("/proc/self/status") as f:  # VmHWM: this process's peak RSS (ru_maxrs
 print(json.dumps(dict(path=str(path), load=load, first=first, pp=n_prompt / med(pp_t), tg=n_gen / med(tg_t), rss_mib=rss,
                       pp_cpu=n_prompt / med(pp_c), tg_cpu=n_gen / med(tg_c),
                       weight_bytes=m.config["matrix_bytes"],
-                      kv_bytes=2 * 2 * m.config["n_layer"] * m.config["n_kv_head"] * m.config["head_dim"] * (max(depth, 8) + n_gen / 2))))
+                      kv_bytes=kv_bytes)))
 """
 
 
