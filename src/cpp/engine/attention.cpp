@@ -37,7 +37,6 @@ struct Ctx {
         r.n = r.p - r.lo + 1;
         return r;
     }
-    static int64_t chunks(int64_t n) { return (n + kAttnChunk - 1) / kAttnChunk; }
 
     // The partial of chunk c (of nc) of item `i` into part (attention_partial_floats).
     //   scores: [kAttnHeads][kAttnChunk] scratch
@@ -98,7 +97,7 @@ struct Ctx {
 
 void attention(const AttentionArgs& a, ThreadPool& pool) {
     const int64_t hd = a.head_dim, group = a.n_head / a.n_kv_head;
-    const Ctx cx{a, kernels(), attn_kernels(), hd, a.n_head * hd, group, (group + kAttnHeads - 1) / kAttnHeads,
+    const Ctx cx{a, kernels(), attn_kernels(), hd, a.n_head * hd, group, attention_head_groups(a.n_head, a.n_kv_head),
                  a.cache->type() == model::KVType::F16};
     const int64_t items = a.n_tokens * a.n_kv_head * cx.subs;
     const int64_t pstride = attention_partial_floats(hd);
@@ -107,7 +106,7 @@ void attention(const AttentionArgs& a, ThreadPool& pool) {
     // One item start to finish: its chunks in turn into this thread's partials, then their combination.
     auto run_item = [&](int64_t it, int ti) {
         const Item i = cx.item(it);
-        const int64_t nc = Ctx::chunks(i.n);
+        const int64_t nc = attention_chunks(i.n);
         for (int64_t c = 0; c < nc; ++c) cx.chunk(i, c, nc, scores_of(ti), parts_of(ti) + c * pstride);
         cx.combine(i, nc, parts_of(ti), pstride);
     };
@@ -129,7 +128,7 @@ void attention(const AttentionArgs& a, ThreadPool& pool) {
     }
     // One token: every chunk of every item is a task, claimed dynamically; partials go to the shared
     // area (slot it * max_chunks + c) and are combined on this thread once all are done.
-    const int64_t nc = Ctx::chunks(cx.item(0).n), max_chunks = attention_max_chunks(a.cache->n_ctx());
+    const int64_t nc = attention_chunks(cx.item(0).n), max_chunks = attention_chunks(a.cache->n_ctx());
     float* shared = a.scratch + (int64_t)pool.size() * a.scratch_stride;
     std::atomic<int64_t> next{0};
     pool.run([&](int ti, int) {

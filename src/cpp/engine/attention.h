@@ -37,19 +37,23 @@ struct AttentionArgs {
 };
 
 constexpr int64_t kAttnChunk = 256;  // keys per chunk at most
-inline int64_t attention_max_chunks(int64_t n_ctx) { return (n_ctx + kAttnChunk - 1) / kAttnChunk; }
+// Items per (token, K/V head): its query heads in groups of up to kAttnHeads.
+inline int64_t attention_head_groups(int64_t n_head, int64_t n_kv_head) {
+    return (n_head / n_kv_head + kAttnHeads - 1) / kAttnHeads;
+}
+// Chunks of a query that sees n keys (equal sizes, each <= kAttnChunk); n_ctx keys: the most.
+inline int64_t attention_chunks(int64_t n) { return (n + kAttnChunk - 1) / kAttnChunk; }
 // One chunk's partial result: o [kAttnHeads][head_dim], m [kAttnHeads], l [kAttnHeads].
 inline int64_t attention_partial_floats(int64_t head_dim) { return kAttnHeads * (head_dim + 2); }
 // Floats of per-thread scratch attention() needs for a context of n_ctx: the scores of one chunk and
 // the partials of one item.
 inline int64_t attention_scratch_floats(int64_t n_ctx, int64_t head_dim) {
-    return kAttnHeads * kAttnChunk + attention_max_chunks(n_ctx) * attention_partial_floats(head_dim);
+    return kAttnHeads * kAttnChunk + attention_chunks(n_ctx) * attention_partial_floats(head_dim);
 }
 // Floats shared by the threads when a single token's chunks are dealt out: one partial per chunk of
 // every item.
 inline int64_t attention_shared_floats(int64_t n_ctx, int64_t head_dim, int64_t n_head, int64_t n_kv_head) {
-    const int64_t subs = (n_head / n_kv_head + kAttnHeads - 1) / kAttnHeads;
-    return n_kv_head * subs * attention_max_chunks(n_ctx) * attention_partial_floats(head_dim);
+    return n_kv_head * attention_head_groups(n_head, n_kv_head) * attention_chunks(n_ctx) * attention_partial_floats(head_dim);
 }
 
 void attention(const AttentionArgs& a, ThreadPool& pool);

@@ -22,8 +22,6 @@ public:
 
     KVType type() const { return type_; }
     int64_t n_ctx() const { return n_ctx_; }
-    int64_t n_kv_head() const { return n_kv_head_; }
-    int64_t head_dim() const { return head_dim_; }
     size_t elem_size() const { return type_ == KVType::F16 ? 2 : 4; }
     uint64_t bytes() const { return (uint64_t)(k_.size() + v_.size()); }
 
