@@ -1,6 +1,7 @@
-// big_buffer.h — a large zero-filled, 64-byte aligned, owned byte buffer (repacked weights).
-// POSIX: an anonymous mapping with transparent huge pages requested (fewer TLB misses when kernels
-// stream hundreds of MB); elsewhere: operator new. Move-only.
+// big_buffer.h — a large zero-filled, 64-byte aligned, owned byte buffer (repacked weights, the KV
+// cache). POSIX: an anonymous mapping, pages committed on first touch, transparent huge pages
+// requested unless huge = false (fewer TLB misses when kernels stream hundreds of MB); elsewhere:
+// operator new, zero-filled. Move-only.
 #pragma once
 
 #include <cstddef>
