@@ -95,7 +95,8 @@ constexpr size_t kActBcastBytes(int64_t n) { return (size_t)n * 8; }
 // panel kernel.
 // gemm == nullptr: no integer kernel (F32/F16/BF16 use the float path of matmul.cpp; other types
 // are unsupported). matvec == nullptr: matmul runs one-token calls through gemm tiles.
-// pack/panel == nullptr: multi-token calls use the gemm tiles (the scalar level, the signed types).
+// pack/panel == nullptr: multi-token calls use the gemm tiles (the scalar level, the signed types;
+// Q8_0 has a panel of its own layout at the AVX512-VNNI level only, see qpanel_x86.inc).
 struct TypeKernels {
     ActType act;
     GemmTileFn gemm;
