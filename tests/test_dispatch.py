@@ -28,6 +28,11 @@ def test_cpu_info_shape():
         assert info["features"]["avx512f"] and info["os_avx512"]
     if "avx2" in info["available_isas"]:
         assert info["features"]["avx2"] and info["features"]["fma"] and info["os_avx"]
+    # the levels whose kernels take the vpdpbusd paths: AVX-512 (VNNI is part of it) and, in the test
+    # build of tools/check_vnni_emulated.sh only, AVX2 with the instruction emulated
+    assert set(info["vnni_isas"]) <= set(info["available_isas"]) - {"scalar"}
+    assert ("avx512" in info["vnni_isas"]) == ("avx512" in info["available_isas"])
+    assert ("avx2" in info["vnni_isas"]) == (os.environ.get("PYLLM_EXPECT_EMULATED_VNNI") == "1")
 
 
 def test_the_best_level_is_chosen_by_default():

@@ -46,6 +46,10 @@ py::dict cpu_info() {
     d["physical_cores"] = f.physical_cores;
     d["logical_cpus"] = f.logical_cpus;
     d["dispatch_warning"] = dispatch_warning();
+    py::list vnni;  // the available levels whose kernels use vpdpbusd
+    for (Isa i : available_isas())
+        if (const KernelTable* t = kernels_for(i); t && t->q && t->q->vnni) vnni.append(isa_name(i));
+    d["vnni_isas"] = vnni;
     return d;
 }
 

@@ -132,6 +132,7 @@ struct QuantKernels {
     QuantizeActFn quantize_act[kActTypeCount];  // [int(ActType)]; nullptr for ActType::F32
     TypeKernels types[kTypeKernelSlots];        // [type id]
     ActBcastFn bcast_act = nullptr;             // for the x8 matvecs (SIMD levels)
+    bool vnni = false;  // this level's code takes the vpdpbusd paths (AVX512-VNNI, or emulated in test builds)
 };
 // Defined in qdot_scalar.cpp / qdot_avx2.cpp / qdot_avx512.cpp (constant-initialised data, so the
 // tables that point at them are constant-initialised too: no static-initialisation order issue).
