@@ -7,7 +7,10 @@ sums at once on two Python threads (numpy releases the GIL) for the 2-thread fig
 Matvec: one token through a ~100 MB weight matrix (n_in = 4096): weight bytes / time (GB/s of the
 source format's bytes). Types with an x8 layout (Q4_0 Q4_1 Q5_0 Q5_1 Q8_0 Q4_K Q5_K: what Model(repack=True)
 runs) get a second row, "x8", measured on the same matrix repacked.
-Matmul: a 1536 x 1536 weight matrix, 2 * n_in * n_out * n_tokens / time.
+Matmul: a 1536 x 1536 weight matrix, 2 * n_in * n_out * n_tokens / time, next to the core's
+arithmetic ceiling measured in the same run (_core.simd_peak: 8 independent chains of the panels'
+inner pair, int8 maddubs + add16, at 64 ops per pair; and of f32 FMA): the prefill kernels' roof,
+as the read bandwidth is the matvecs'.
 Printed, never asserted.
 
 --cpu-time measures 1-thread figures (bandwidth and kernels) in process CPU time instead of wall time:
@@ -78,6 +81,25 @@ def read_bandwidth(mb, repeat):
     return a.nbytes / t1 / 1e9, 2 * a.nbytes / t2 / 1e9
 
 
+def simd_peaks(repeat):
+    """GOP/s of _core.simd_peak's int8 and f32 loops: 1 thread, and 2 threads at once (wall)."""
+    out = {}
+    for kind in ("int8", "f32"):
+        iters = 20_000_000
+        ops = _core.simd_peak(kind, iters)
+        t1 = best_time(lambda: _core.simd_peak(kind, iters), repeat, CLOCK)
+
+        def two():
+            th = threading.Thread(target=_core.simd_peak, args=(kind, iters))
+            th.start()
+            _core.simd_peak(kind, iters)
+            th.join()
+
+        t2 = best_time(two, repeat)
+        out[kind] = (ops / t1 / 1e9, 2 * ops / t2 / 1e9)
+    return out
+
+
 def small_matvec_latency(rng, isa, repeat):
     """Per-call latency of the decode-sized matvecs of SmolLM2-135M (576 wide, FFN 1536), Q4_1.
 
@@ -119,7 +141,12 @@ def main():
     print(f"cpu: {info['brand']}  isa: {isa}  available: {info['available_isas']}")
     bw1, bw2 = read_bandwidth(400, args.repeat)
     clk = "CPU time" if args.cpu_time else "wall"
-    print(f"read bandwidth (numpy sum, 400 MB): 1 thread {bw1:.1f} GB/s ({clk}), 2 threads {bw2:.1f} GB/s (wall)\n")
+    print(f"read bandwidth (numpy sum, 400 MB): 1 thread {bw1:.1f} GB/s ({clk}), 2 threads {bw2:.1f} GB/s (wall)")
+    if "avx2" in info["available_isas"]:
+        pk = simd_peaks(args.repeat)
+        print(f"arithmetic ceiling (GOP/s, 1 thread / 2 threads): int8 maddubs+add {pk['int8'][0]:.1f} / "
+              f"{pk['int8'][1]:.1f}, f32 FMA {pk['f32'][0]:.1f} / {pk['f32'][1]:.1f}")
+    print()
     if not args.no_latency:
         small_matvec_latency(rng, isa, args.repeat)
     hdr = f"{'type':7} {'MB':>5} | {'matvec 1T GB/s':>14} {'%bw':>5} | {'matvec 2T GB/s':>14} {'%bw':>5}"

@@ -10,6 +10,7 @@
 #include "engine/ffn_kernels.h"
 #include "kernels/cpu_features.h"
 #include "kernels/dispatch.h"
+#include "kernels/peak.h"
 
 namespace pyllm::bindings {
 
@@ -114,6 +115,20 @@ void register_kernels(py::module_& m) {
     m.def("bf16_to_f32", [](U16Array x, std::optional<std::string> isa) { return convert16(x, table_for(isa).bf16_to_f32); },
           py::arg("x"), py::arg("isa") = py::none());
     m.def("dot_f32", &dot_f32, py::arg("a"), py::arg("b"), py::arg("isa") = py::none());
+    m.def(
+        "simd_peak",
+        [](const std::string& kind, int64_t iters) {
+            PeakKind k;
+            if (kind == "int8") k = PeakKind::Int8Pair;
+            else if (kind == "f32") k = PeakKind::F32Fma;
+            else throw InvalidArgument(str("unknown peak kind '", kind, "' (valid: int8, f32)"));
+            py::gil_scoped_release nogil;
+            simd_peak_run(k, iters);
+            return (int64_t)iters * kPeakOpsPerIter[static_cast<int>(k)];
+        },
+        py::arg("kind"), py::arg("iters"),
+        "Run the arithmetic-ceiling loop of `kind` (int8: maddubs + add16, f32: FMA) for `iters` iterations; "
+        "returns the ops performed (benchmarks/bench_kernels.py times it).");
     m.def("ffn_activation", &ffn_activation, py::arg("gate"), py::arg("kind"), py::arg("up") = py::none(),
           py::arg("isa") = py::none());
 }

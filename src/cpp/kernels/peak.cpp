@@ -1,0 +1,25 @@
+#include "kernels/peak.h"
+
+#include "common/error.h"
+#include "kernels/dispatch.h"
+
+namespace pyllm {
+
+#ifdef PYLLM_HAVE_X86_KERNELS
+int64_t simd_peak_int8_avx2(int64_t iters);  // peak_avx2.cpp
+int64_t simd_peak_fma_avx2(int64_t iters);
+#endif
+
+int64_t simd_peak_run(PeakKind kind, int64_t iters) {
+    PYLLM_CHECK(iters >= 0, InvalidArgument, "iters must be >= 0, got ", iters);
+#ifdef PYLLM_HAVE_X86_KERNELS
+    if (kernels_for(Isa::AVX2) != nullptr) {
+        if (kind == PeakKind::Int8Pair) return simd_peak_int8_avx2(iters);
+        if (kind == PeakKind::F32Fma) return simd_peak_fma_avx2(iters);
+        throw InvalidArgument(str("unknown peak kind ", static_cast<int>(kind)));
+    }
+#endif
+    throw NotImplemented("the peak loops need the AVX2 level, which this CPU (or build) does not have");
+}
+
+}  // namespace pyllm
