@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cmath>
 #include <cstring>
+#include <vector>
 
 #include "engine/attn_kernels.h"
 #include "kernels/dispatch.h"
@@ -93,6 +94,118 @@ struct Ctx {
     }
 };
 
+// ---- the prompt path ----------------------------------------------------------------------------
+// An item is kAttnTokens consecutive new tokens and all the query heads of one K/V head: R = tokens x
+// heads query rows. The key axis is walked in tiles of kAttnTile keys aligned to multiples of
+// kAttnTile (positions, not per-query offsets); each tile's K and V rows are converted to f32 once per
+// item and shared by all R rows:
+//   s = q·Kᵀ (scores_tile), then per row, over the keys it sees in the tile (a contiguous range: the
+//   causal end and the sliding window), x = scale·s (softcapped), m_c = max x, p = e^(x - m_c) and
+//   l_c = Σ p (exp_scores), p = 0 on the keys it does not see; o_c = p·V (mix_tile); folded into the
+//   row's running result in tile order: M = max(m, m_c), o = o·e^(m-M) + o_c·e^(m_c-M), l likewise.
+// A row's scores, its p (zero outside its range) and so o_c and the fold depend only on its token's
+// position and head: results do not depend on which item, thread or batch computes it.
+constexpr int64_t kAttnTokens = 8;
+
+struct PromptScratch {
+    std::vector<const float*> q;      // [R] row pointers
+    std::vector<int64_t> lo, hi;      // [R] keys lo .. hi-1 visible to the row
+    std::vector<float> s, o, co, m, l, mc, lc, kt, kv, vf;
+    void size(int64_t rows, int64_t hd) {
+        q.resize((size_t)rows);
+        lo.resize((size_t)rows);
+        hi.resize((size_t)rows);
+        s.resize((size_t)(rows * kAttnTile));
+        o.resize((size_t)(rows * hd));
+        co.resize((size_t)(rows * hd));
+        m.resize((size_t)rows);
+        l.resize((size_t)rows);
+        mc.resize((size_t)rows);
+        lc.resize((size_t)rows);
+        kt.resize((size_t)(hd * kAttnTile));
+        kv.resize((size_t)(hd * kAttnTile));
+        vf.resize((size_t)(hd * kAttnTile));
+    }
+};
+
+// Rows [tile of kAttnTile keys from c0]: n (<= kAttnTile) cache rows of head g from position c0, as
+// f32 rows at dst ([kAttnTile][hd], rows n.. zero).
+void tile_rows(const model::KVCache& cache, const KernelTable& k, bool key, int64_t layer, int64_t g, int64_t c0,
+               int64_t n, int64_t hd, float* dst) {
+    const void* src = key ? cache.k_head(layer, g, c0) : cache.v_head(layer, g, c0);
+    if (cache.type() == model::KVType::F16)
+        k.f16_to_f32(static_cast<const uint16_t*>(src), dst, (size_t)(n * hd));
+    else
+        std::memcpy(dst, src, (size_t)(n * hd) * sizeof(float));
+    std::memset(dst + n * hd, 0, (size_t)((kAttnTile - n) * hd) * sizeof(float));
+}
+
+void prompt_item(const AttentionArgs& a, const KernelTable& k, const AttnKernels& ak, int64_t t0, int64_t nt,
+                 int64_t g, PromptScratch& w) {
+    const int64_t hd = a.head_dim, group = a.n_head / a.n_kv_head, qd = a.n_head * hd;
+    const int64_t R = nt * group;
+    w.size(R, hd);
+    int64_t first = INT64_MAX, end = 0;
+    for (int64_t tt = 0; tt < nt; ++tt) {
+        const int64_t p = a.pos0 + t0 + tt;
+        const int64_t lo = a.n_swa > 0 ? std::max<int64_t>(0, p - a.n_swa + 1) : 0;
+        for (int64_t h = 0; h < group; ++h) {
+            const int64_t r = tt * group + h;
+            w.q[(size_t)r] = a.q + (t0 + tt) * qd + (g * group + h) * hd;
+            w.lo[(size_t)r] = lo;
+            w.hi[(size_t)r] = p + 1;
+        }
+        first = std::min(first, lo);
+        end = std::max(end, p + 1);
+    }
+    std::fill(w.o.begin(), w.o.end(), 0.f);
+    std::fill(w.l.begin(), w.l.end(), 0.f);
+    std::fill(w.m.begin(), w.m.end(), -INFINITY);
+    for (int64_t c0 = first / kAttnTile * kAttnTile; c0 < end; c0 += kAttnTile) {
+        const int64_t n = std::min<int64_t>(kAttnTile, end - c0);
+        // K transposed: kt[d][j]
+        if (a.cache->type() == model::KVType::F16) {
+            ak.transpose_tile_f16(static_cast<const uint16_t*>(a.cache->k_head(a.layer, g, c0)), n, hd, w.kt.data());
+        } else {
+            tile_rows(*a.cache, k, true, a.layer, g, c0, n, hd, w.kv.data());
+            for (int64_t j = 0; j < kAttnTile; ++j)
+                for (int64_t d = 0; d < hd; ++d) w.kt[(size_t)(d * kAttnTile + j)] = w.kv[(size_t)(j * hd + d)];
+        }
+        tile_rows(*a.cache, k, false, a.layer, g, c0, n, hd, w.vf.data());
+        ak.scores_tile(w.q.data(), (int)R, w.kt.data(), hd, w.s.data(), (size_t)kAttnTile);
+        for (int64_t r = 0; r < R; ++r) {
+            float* sr = w.s.data() + r * kAttnTile;
+            const int64_t b = std::max(w.lo[(size_t)r], c0) - c0, e = std::min(w.hi[(size_t)r], c0 + kAttnTile) - c0;
+            if (b >= e) {
+                std::fill(sr, sr + kAttnTile, 0.f);
+                w.lc[(size_t)r] = 0.f;  // no keys here: no fold
+                continue;
+            }
+            w.lc[(size_t)r] = ak.exp_scores(sr + b, e - b, a.scale, a.softcap, &w.mc[(size_t)r]);
+            std::fill(sr, sr + b, 0.f);
+            std::fill(sr + e, sr + kAttnTile, 0.f);
+        }
+        ak.mix_tile(w.s.data(), (size_t)kAttnTile, (int)R, w.vf.data(), hd, w.co.data(), (size_t)hd);
+        for (int64_t r = 0; r < R; ++r) {
+            if (w.lc[(size_t)r] == 0.f) continue;
+            const float m0 = w.m[(size_t)r], m1 = w.mc[(size_t)r], mx = std::max(m0, m1);
+            const float f0 = m0 == -INFINITY ? 0.f : std::exp(m0 - mx), f1 = std::exp(m1 - mx);
+            float* o = w.o.data() + r * hd;
+            const float* co = w.co.data() + r * hd;
+            for (int64_t d = 0; d < hd; ++d) o[d] = o[d] * f0 + co[d] * f1;
+            w.l[(size_t)r] = w.l[(size_t)r] * f0 + w.lc[(size_t)r] * f1;
+            w.m[(size_t)r] = mx;
+        }
+    }
+    for (int64_t r = 0; r < R; ++r) {
+        const int64_t tt = r / group, h = r % group;
+        float* out = a.out + (t0 + tt) * qd + (g * group + h) * hd;
+        const float inv = 1.f / w.l[(size_t)r];
+        const float* o = w.o.data() + r * hd;
+        for (int64_t d = 0; d < hd; ++d) out[d] = o[d] * inv;
+    }
+}
+
 }  // namespace
 
 void attention(const AttentionArgs& a, ThreadPool& pool) {
@@ -113,17 +226,25 @@ void attention(const AttentionArgs& a, ThreadPool& pool) {
     // Small jobs (decode at short context) run on the calling thread: a pool wake-up (~2 us) would
     // cost more than it saves; from ~32k multiply-adds per side (~8 us) on, the pool shares them.
     const double work = (double)a.n_tokens * (double)a.n_head * (double)(a.pos0 + a.n_tokens) * (double)hd;
-    if (pool.size() == 1 || work < 32768.0) {
-        for (int64_t it = 0; it < items; ++it) run_item(it, 0);
+    if (a.n_tokens > 1) {
+        // Prompt items (kAttnTokens tokens x one K/V head) dealt round-robin, not in contiguous ranges:
+        // under the causal mask a later token costs more (it sees more positions), so contiguous
+        // ranges gave the last thread most of a prompt's attention (2 threads: ~3/4 of it).
+        const int64_t blocks = (a.n_tokens + kAttnTokens - 1) / kAttnTokens, n_items = blocks * a.n_kv_head;
+        auto deal = [&](int ti, int nt) {
+            PromptScratch w;
+            for (int64_t it = ti; it < n_items; it += nt) {
+                const int64_t b = it / a.n_kv_head, g = it % a.n_kv_head;
+                const int64_t t0 = b * kAttnTokens;
+                prompt_item(a, cx.k, cx.ak, t0, std::min(kAttnTokens, a.n_tokens - t0), g, w);
+            }
+        };
+        if (pool.size() == 1 || work < 32768.0) deal(0, 1);
+        else pool.run(deal);
         return;
     }
-    if (a.n_tokens > 1) {
-        // Items dealt round-robin, not in contiguous ranges: under the causal mask a later token costs
-        // more (it sees more positions), so contiguous ranges gave the last thread most of a prompt's
-        // attention (2 threads: ~3/4 of it).
-        pool.run([&](int ti, int nt) {
-            for (int64_t it = ti; it < items; it += nt) run_item(it, ti);
-        });
+    if (pool.size() == 1 || work < 32768.0) {
+        for (int64_t it = 0; it < items; ++it) run_item(it, 0);
         return;
     }
     // One token: every chunk of every item is a task, claimed dynamically; partials go to the shared

@@ -11,6 +11,9 @@ namespace pyllm::engine {
 // Heads that share one K/V head (grouped-query attention) are processed together, up to this many
 // per call: each K/V row is loaded and converted from f16 once for all of them.
 constexpr int kAttnHeads = 4;
+// Keys per tile on the prompt path (several new tokens): chunks of the key axis aligned to multiples
+// of this, converted to f32 once per item and shared by all its query rows.
+constexpr int kAttnTile = 64;
 
 struct AttnKernels {
     // s_h[j] = Σ_d q_h[d]·k_j[d] for h < nh (1..kAttnHeads), j < n.
@@ -29,6 +32,17 @@ struct AttnKernels {
     // softcap·tanh(x_j/softcap) if softcap > 0), *m = max_j x_j, s[j] <- e^(x_j - *m);
     // returns Σ_j s[j].   s: [n], n >= 1
     float (*exp_scores)(float* s, int64_t n, float scale, float softcap, float* m);
+    // ---- the prompt path: query rows x one tile of kAttnTile keys, f32 ----
+    // s[r*s_stride + j] = Σ_d q[r][d]·kt[d*kAttnTile + j] for r < nr, j < kAttnTile, the sum over d
+    // in ascending order (one FMA chain per score: the same value whatever tile a row or key is in).
+    //   q: nr row pointers, [hd] each;  kt: [hd][kAttnTile] (the tile's keys, transposed)
+    void (*scores_tile)(const float* const* q, int nr, const float* kt, int64_t hd, float* s, size_t s_stride);
+    // o[r*o_stride + d] = Σ_j p[r*p_stride + j]·v[j*hd + d] for r < nr, d < hd, over j < kAttnTile
+    // in ascending order (overwrites o).   v: [kAttnTile][hd]
+    void (*mix_tile)(const float* p, size_t p_stride, int nr, const float* v, int64_t hd, float* o, size_t o_stride);
+    // kt[d*kAttnTile + j] = float(k[j*hd + d]) for j < n, 0 for n <= j < kAttnTile; d < hd.
+    //   k: n (<= kAttnTile) f16 rows of hd, back to back (a tile of one head's keys)
+    void (*transpose_tile_f16)(const uint16_t* k, int64_t n, int64_t hd, float* kt);
 };
 
 const AttnKernels& attn_kernels_scalar();

@@ -195,7 +195,111 @@ float exp_scores(float* s, int64_t n, float scale, float softcap, float* m) {
     return sum;
 }
 
-const AttnKernels kAvx2 = {scores_f16, mix_f16, exp_scores};
+// Prompt tiles: NR rows x 16 keys (or dims) of accumulators, 2 vectors of the tile per step and one
+// broadcast per row: 8 FMAs per 2 loads + 4 broadcasts, no horizontal sums (every lane is one output).
+template <int NR>
+void scores_rows(const float* const* q, const float* kt, int64_t hd, float* s, size_t ss) {
+    for (int j0 = 0; j0 < kAttnTile; j0 += 16) {
+        __m256 a0[NR], a1[NR];
+        for (int r = 0; r < NR; ++r) a0[r] = a1[r] = _mm256_setzero_ps();
+        for (int64_t d = 0; d < hd; ++d) {
+            const __m256 k0 = _mm256_loadu_ps(kt + d * kAttnTile + j0), k1 = _mm256_loadu_ps(kt + d * kAttnTile + j0 + 8);
+            for (int r = 0; r < NR; ++r) {
+                const __m256 qb = _mm256_broadcast_ss(q[r] + d);
+                a0[r] = _mm256_fmadd_ps(qb, k0, a0[r]);
+                a1[r] = _mm256_fmadd_ps(qb, k1, a1[r]);
+            }
+        }
+        for (int r = 0; r < NR; ++r) {
+            _mm256_storeu_ps(s + r * ss + j0, a0[r]);
+            _mm256_storeu_ps(s + r * ss + j0 + 8, a1[r]);
+        }
+    }
+}
+void scores_tile(const float* const* q, int nr, const float* kt, int64_t hd, float* s, size_t ss) {
+    int r = 0;
+    for (; r + 4 <= nr; r += 4) scores_rows<4>(q + r, kt, hd, s + r * ss, ss);
+    switch (nr - r) {
+        case 3: return scores_rows<3>(q + r, kt, hd, s + r * ss, ss);
+        case 2: return scores_rows<2>(q + r, kt, hd, s + r * ss, ss);
+        case 1: return scores_rows<1>(q + r, kt, hd, s + r * ss, ss);
+        default: return;
+    }
+}
+
+// dims d0 .. d0 + 8*NV - 1 of NR rows
+template <int NR, int NV>
+void mix_rows(const float* p, size_t ps, const float* v, int64_t hd, int64_t d0, float* o, size_t os) {
+    __m256 a[NR][NV];
+    for (int r = 0; r < NR; ++r)
+        for (int u = 0; u < NV; ++u) a[r][u] = _mm256_setzero_ps();
+    for (int j = 0; j < kAttnTile; ++j) {
+        __m256 vv[NV];
+        for (int u = 0; u < NV; ++u) vv[u] = _mm256_loadu_ps(v + j * hd + d0 + 8 * u);
+        for (int r = 0; r < NR; ++r) {
+            const __m256 pb = _mm256_broadcast_ss(p + r * ps + j);
+            for (int u = 0; u < NV; ++u) a[r][u] = _mm256_fmadd_ps(pb, vv[u], a[r][u]);
+        }
+    }
+    for (int r = 0; r < NR; ++r)
+        for (int u = 0; u < NV; ++u) _mm256_storeu_ps(o + r * os + d0 + 8 * u, a[r][u]);
+}
+template <int NR>
+void mix_rows_all(const float* p, size_t ps, const float* v, int64_t hd, float* o, size_t os) {
+    int64_t d0 = 0;
+    for (; d0 + 16 <= hd; d0 += 16) mix_rows<NR, 2>(p, ps, v, hd, d0, o, os);
+    for (; d0 + 8 <= hd; d0 += 8) mix_rows<NR, 1>(p, ps, v, hd, d0, o, os);
+    for (; d0 < hd; ++d0)  // the last hd % 8 dims: the same chain over j, scalar
+        for (int r = 0; r < NR; ++r) {
+            float acc = 0.f;
+            for (int j = 0; j < kAttnTile; ++j) acc = fmaf(p[r * ps + j], v[j * hd + d0], acc);
+            o[r * os + d0] = acc;
+        }
+}
+void mix_tile(const float* p, size_t ps, int nr, const float* v, int64_t hd, float* o, size_t os) {
+    int r = 0;
+    for (; r + 4 <= nr; r += 4) mix_rows_all<4>(p + r * ps, ps, v, hd, o + r * os, os);
+    switch (nr - r) {
+        case 3: return mix_rows_all<3>(p + r * ps, ps, v, hd, o + r * os, os);
+        case 2: return mix_rows_all<2>(p + r * ps, ps, v, hd, o + r * os, os);
+        case 1: return mix_rows_all<1>(p + r * ps, ps, v, hd, o + r * os, os);
+        default: return;
+    }
+}
+
+// 8 x 8 blocks: 8 rows' f16 dims d..d+7 converted, transposed in registers (unpack, shuffle, permute)
+// and stored as 8 dims' rows of 8 keys. Rows past n and dims past the last multiple of 8: scalar.
+void transpose_tile_f16(const uint16_t* k, int64_t n, int64_t hd, float* kt) {
+    const int64_t n8 = n & ~int64_t(7), hd8 = hd & ~int64_t(7);
+    for (int64_t j0 = 0; j0 < n8; j0 += 8)
+        for (int64_t d = 0; d < hd8; d += 8) {
+            __m256 r[8];
+            for (int i = 0; i < 8; ++i) r[i] = load_f16(k + (j0 + i) * hd + d);
+            const __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
+            const __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
+            const __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
+            const __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
+            const __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+            const __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+            const __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+            const __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+            float* o = kt + d * kAttnTile + j0;
+            _mm256_storeu_ps(o + 0 * kAttnTile, _mm256_permute2f128_ps(u0, u4, 0x20));
+            _mm256_storeu_ps(o + 1 * kAttnTile, _mm256_permute2f128_ps(u1, u5, 0x20));
+            _mm256_storeu_ps(o + 2 * kAttnTile, _mm256_permute2f128_ps(u2, u6, 0x20));
+            _mm256_storeu_ps(o + 3 * kAttnTile, _mm256_permute2f128_ps(u3, u7, 0x20));
+            _mm256_storeu_ps(o + 4 * kAttnTile, _mm256_permute2f128_ps(u0, u4, 0x31));
+            _mm256_storeu_ps(o + 5 * kAttnTile, _mm256_permute2f128_ps(u1, u5, 0x31));
+            _mm256_storeu_ps(o + 6 * kAttnTile, _mm256_permute2f128_ps(u2, u6, 0x31));
+            _mm256_storeu_ps(o + 7 * kAttnTile, _mm256_permute2f128_ps(u3, u7, 0x31));
+        }
+    for (int64_t d = 0; d < hd; ++d) {
+        const int64_t j1 = d < hd8 ? n8 : 0;  // the 8x8 blocks covered keys < n8 of dims < hd8
+        for (int64_t j = j1; j < kAttnTile; ++j) kt[d * kAttnTile + j] = j < n ? fp16_to_fp32(k[j * hd + d]) : 0.f;
+    }
+}
+
+const AttnKernels kAvx2 = {scores_f16, mix_f16, exp_scores, scores_tile, mix_tile, transpose_tile_f16};
 
 }  // namespace
 

@@ -54,7 +54,30 @@ float exp_scores(float* s, int64_t n, float scale, float softcap, float* m) {
     return (float)sum;
 }
 
-const AttnKernels kScalar = {scores_f16, mix_f16, exp_scores};
+void scores_tile(const float* const* q, int nr, const float* kt, int64_t hd, float* s, size_t ss) {
+    for (int r = 0; r < nr; ++r)
+        for (int j = 0; j < kAttnTile; ++j) {
+            float acc = 0.f;
+            for (int64_t d = 0; d < hd; ++d) acc += q[r][d] * kt[d * kAttnTile + j];
+            s[r * ss + j] = acc;
+        }
+}
+
+void mix_tile(const float* p, size_t ps, int nr, const float* v, int64_t hd, float* o, size_t os) {
+    for (int r = 0; r < nr; ++r)
+        for (int64_t d = 0; d < hd; ++d) {
+            float acc = 0.f;
+            for (int j = 0; j < kAttnTile; ++j) acc += p[r * ps + j] * v[j * hd + d];
+            o[r * os + d] = acc;
+        }
+}
+
+void transpose_tile_f16(const uint16_t* k, int64_t n, int64_t hd, float* kt) {
+    for (int64_t d = 0; d < hd; ++d)
+        for (int64_t j = 0; j < kAttnTile; ++j) kt[d * kAttnTile + j] = j < n ? fp16_to_fp32(k[j * hd + d]) : 0.f;
+}
+
+const AttnKernels kScalar = {scores_f16, mix_f16, exp_scores, scores_tile, mix_tile, transpose_tile_f16};
 
 }  // namespace
 
