@@ -137,6 +137,21 @@ def test_threads_and_batch_split_bit_identical(tmp_path_factory, arch):
         assert rel_err(steps, base.astype(np.float64)) < 0.03
 
 
+@pytest.mark.parametrize("window", [1, 5, 64, 65])
+def test_prompt_attention_windows_across_key_tiles(tmp_path_factory, window):
+    # The prompt path walks keys in tiles of 64 aligned to positions, shared by blocks of 8 tokens;
+    # each query's window starts at its own position inside a tile (window 1: only itself; 5: inside
+    # one tile; 64 / 65: exactly one tile / just over). Against the float64 reference, and
+    # bit-identical across thread counts and batch cuts (7 cuts blocks mid-way; 64 aligns them).
+    path = tiny(tmp_path_factory, "gemma3", "F32", sliding_window=window, n_ctx=400)
+    ids = np.random.default_rng(1).integers(0, 300, size=200)
+    base = pyllm.Model(path, n_ctx=400, n_threads=1).session().eval(ids, all_logits=True)
+    assert rel_err(base, R.forward(R.RefModel(path), ids, kv_f16=True)) < 1e-3
+    for n_threads, n_batch in ((2, 7), (3, 64)):
+        m = pyllm.Model(path, n_ctx=400, n_threads=n_threads)
+        assert np.array_equal(m.session(n_batch=n_batch).eval(ids, all_logits=True), base)
+
+
 @pytest.mark.parametrize("arch,kw", [("llama", dict(n_embd=320, n_head=10, n_kv_head=2)),  # 5 heads per K/V head
                                      ("gemma3", dict(sliding_window=300)),  # windows over chunk boundaries
                                      ("gpt2", dict(n_ctx=700))])
