@@ -6,17 +6,16 @@
 namespace pyllm {
 
 #ifdef PYLLM_HAVE_X86_KERNELS
-int64_t simd_peak_int8_avx2(int64_t iters);  // peak_avx2.cpp
-int64_t simd_peak_fma_avx2(int64_t iters);
+int64_t simd_peak_avx2(int kind, int64_t iters);  // peak_avx2.cpp
 #endif
 
 int64_t simd_peak_run(PeakKind kind, int64_t iters) {
     PYLLM_CHECK(iters >= 0, InvalidArgument, "iters must be >= 0, got ", iters);
 #ifdef PYLLM_HAVE_X86_KERNELS
     if (kernels_for(Isa::AVX2) != nullptr) {
-        if (kind == PeakKind::Int8Pair) return simd_peak_int8_avx2(iters);
-        if (kind == PeakKind::F32Fma) return simd_peak_fma_avx2(iters);
-        throw InvalidArgument(str("unknown peak kind ", static_cast<int>(kind)));
+        PYLLM_CHECK(kind == PeakKind::Int8Pair || kind == PeakKind::F32Fma, InvalidArgument, "unknown peak kind ",
+                    static_cast<int>(kind));
+        return simd_peak_avx2(static_cast<int>(kind), iters);
     }
 #endif
     throw NotImplemented("the peak loops need the AVX2 level, which this CPU (or build) does not have");

@@ -1,14 +1,17 @@
 // peak_avx2.cpp — the AVX2 loops of peak.h. Compiled with the AVX2 flags (kernels.h rules: nothing
-// but intrinsics and plain loops here; peak.cpp dispatches to it only where AVX2 is available).
+// but intrinsics and plain loops, all in an anonymous namespace except the one entry point, which
+// peak.cpp calls only where AVX2 is available).
 #include <immintrin.h>
 
 #include <cstdint>
 
 namespace pyllm {
 
+namespace {
+
 // 8 chains of acc = acc + maddubs(a, b ^ acc): the xor makes each step depend on its chain, as the
 // panels' sums do, without adding a multiply.
-int64_t simd_peak_int8_avx2(int64_t iters) {
+int64_t int8_pairs(int64_t iters) {
     const __m256i a = _mm256_set1_epi8(3), b = _mm256_set1_epi8(5);
     __m256i c0 = _mm256_set1_epi16(0), c1 = _mm256_set1_epi16(1), c2 = _mm256_set1_epi16(2), c3 = _mm256_set1_epi16(3);
     __m256i c4 = _mm256_set1_epi16(4), c5 = _mm256_set1_epi16(5), c6 = _mm256_set1_epi16(6), c7 = _mm256_set1_epi16(7);
@@ -28,7 +31,7 @@ int64_t simd_peak_int8_avx2(int64_t iters) {
 }
 
 // 8 chains of acc = acc * a + b.
-int64_t simd_peak_fma_avx2(int64_t iters) {
+int64_t fma_chains(int64_t iters) {
     const __m256 a = _mm256_set1_ps(0.999f), b = _mm256_set1_ps(0.001f);
     __m256 c0 = _mm256_set1_ps(0.f), c1 = _mm256_set1_ps(1.f), c2 = _mm256_set1_ps(2.f), c3 = _mm256_set1_ps(3.f);
     __m256 c4 = _mm256_set1_ps(4.f), c5 = _mm256_set1_ps(5.f), c6 = _mm256_set1_ps(6.f), c7 = _mm256_set1_ps(7.f);
@@ -42,5 +45,10 @@ int64_t simd_peak_fma_avx2(int64_t iters) {
                                    _mm256_add_ps(_mm256_add_ps(c4, c5), _mm256_add_ps(c6, c7)));
     return (int64_t)_mm256_cvtss_f32(s);
 }
+
+}  // namespace
+
+// kind 0: int8_pairs, 1: fma_chains (peak.h PeakKind).
+int64_t simd_peak_avx2(int kind, int64_t iters) { return kind == 0 ? int8_pairs(iters) : fma_chains(iters); }
 
 }  // namespace pyllm
