@@ -210,41 +210,43 @@ void prompt_item(const AttentionArgs& a, const KernelTable& k, const AttnKernels
 
 void attention(const AttentionArgs& a, ThreadPool& pool) {
     const int64_t hd = a.head_dim, group = a.n_head / a.n_kv_head;
-    const Ctx cx{a, kernels(), attn_kernels(), hd, a.n_head * hd, group, attention_head_groups(a.n_head, a.n_kv_head),
-                 a.cache->type() == model::KVType::F16};
-    const int64_t items = a.n_tokens * a.n_kv_head * cx.subs;
-    const int64_t pstride = attention_partial_floats(hd);
-    auto scores_of = [&](int ti) { return a.scratch + (int64_t)ti * a.scratch_stride; };  // [kAttnHeads][kAttnChunk]
-    auto parts_of = [&](int ti) { return scores_of(ti) + kAttnHeads * kAttnChunk; };    // [max chunks][pstride]
-    // One item start to finish: its chunks in turn into this thread's partials, then their combination.
-    auto run_item = [&](int64_t it, int ti) {
-        const Item i = cx.item(it);
-        const int64_t nc = attention_chunks(i.n);
-        for (int64_t c = 0; c < nc; ++c) cx.chunk(i, c, nc, scores_of(ti), parts_of(ti) + c * pstride);
-        cx.combine(i, nc, parts_of(ti), pstride);
-    };
     // Small jobs (decode at short context) run on the calling thread: a pool wake-up (~2 us) would
     // cost more than it saves; from ~32k multiply-adds per side (~8 us) on, the pool shares them.
     const double work = (double)a.n_tokens * (double)a.n_head * (double)(a.pos0 + a.n_tokens) * (double)hd;
+    const bool serial = pool.size() == 1 || work < 32768.0;
     if (a.n_tokens > 1) {
         // Prompt items (kAttnTokens tokens x one K/V head) dealt round-robin, not in contiguous ranges:
         // under the causal mask a later token costs more (it sees more positions), so contiguous
         // ranges gave the last thread most of a prompt's attention (2 threads: ~3/4 of it).
+        const KernelTable& k = kernels();
+        const AttnKernels& ak = attn_kernels();
         const int64_t blocks = (a.n_tokens + kAttnTokens - 1) / kAttnTokens, n_items = blocks * a.n_kv_head;
         auto deal = [&](int ti, int nt) {
             PromptScratch w;
             for (int64_t it = ti; it < n_items; it += nt) {
                 const int64_t b = it / a.n_kv_head, g = it % a.n_kv_head;
                 const int64_t t0 = b * kAttnTokens;
-                prompt_item(a, cx.k, cx.ak, t0, std::min(kAttnTokens, a.n_tokens - t0), g, w);
+                prompt_item(a, k, ak, t0, std::min(kAttnTokens, a.n_tokens - t0), g, w);
             }
         };
-        if (pool.size() == 1 || work < 32768.0) deal(0, 1);
+        if (serial) deal(0, 1);
         else pool.run(deal);
         return;
     }
-    if (pool.size() == 1 || work < 32768.0) {
-        for (int64_t it = 0; it < items; ++it) run_item(it, 0);
+    const Ctx cx{a, kernels(), attn_kernels(), hd, a.n_head * hd, group, attention_head_groups(a.n_head, a.n_kv_head),
+                 a.cache->type() == model::KVType::F16};
+    const int64_t items = a.n_tokens * a.n_kv_head * cx.subs;
+    const int64_t pstride = attention_partial_floats(hd);
+    auto scores_of = [&](int ti) { return a.scratch + (int64_t)ti * a.scratch_stride; };  // [kAttnHeads][kAttnChunk]
+    auto parts_of = [&](int ti) { return scores_of(ti) + kAttnHeads * kAttnChunk; };    // [max chunks][pstride]
+    if (serial) {
+        // Each item start to finish: its chunks in turn into the partials, then their combination.
+        for (int64_t it = 0; it < items; ++it) {
+            const Item i = cx.item(it);
+            const int64_t nc = attention_chunks(i.n);
+            for (int64_t c = 0; c < nc; ++c) cx.chunk(i, c, nc, scores_of(0), parts_of(0) + c * pstride);
+            cx.combine(i, nc, parts_of(0), pstride);
+        }
         return;
     }
     // One token: every chunk of every item is a task, claimed dynamically; partials go to the shared

@@ -216,15 +216,21 @@ void scores_rows(const float* const* q, const float* kt, int64_t hd, float* s, s
         }
     }
 }
-void scores_tile(const float* const* q, int nr, const float* kt, int64_t hd, float* s, size_t ss) {
+// f(Rows<NR>{}, r) over rows r .. r+NR-1: groups of 4, then one group of the 1-3 left.
+template <int N> struct Rows { static constexpr int kN = N; };
+template <class F>
+void row_groups(int nr, const F& f) {
     int r = 0;
-    for (; r + 4 <= nr; r += 4) scores_rows<4>(q + r, kt, hd, s + r * ss, ss);
+    for (; r + 4 <= nr; r += 4) f(Rows<4>{}, r);
     switch (nr - r) {
-        case 3: return scores_rows<3>(q + r, kt, hd, s + r * ss, ss);
-        case 2: return scores_rows<2>(q + r, kt, hd, s + r * ss, ss);
-        case 1: return scores_rows<1>(q + r, kt, hd, s + r * ss, ss);
+        case 3: return f(Rows<3>{}, r);
+        case 2: return f(Rows<2>{}, r);
+        case 1: return f(Rows<1>{}, r);
         default: return;
     }
+}
+void scores_tile(const float* const* q, int nr, const float* kt, int64_t hd, float* s, size_t ss) {
+    row_groups(nr, [&](auto g, int r) { scores_rows<decltype(g)::kN>(q + r, kt, hd, s + r * ss, ss); });
 }
 
 // dims d0 .. d0 + 8*NV - 1 of NR rows
@@ -257,14 +263,7 @@ void mix_rows_all(const float* p, size_t ps, const float* v, int64_t hd, float* 
         }
 }
 void mix_tile(const float* p, size_t ps, int nr, const float* v, int64_t hd, float* o, size_t os) {
-    int r = 0;
-    for (; r + 4 <= nr; r += 4) mix_rows_all<4>(p + r * ps, ps, v, hd, o + r * os, os);
-    switch (nr - r) {
-        case 3: return mix_rows_all<3>(p + r * ps, ps, v, hd, o + r * os, os);
-        case 2: return mix_rows_all<2>(p + r * ps, ps, v, hd, o + r * os, os);
-        case 1: return mix_rows_all<1>(p + r * ps, ps, v, hd, o + r * os, os);
-        default: return;
-    }
+    row_groups(nr, [&](auto g, int r) { mix_rows_all<decltype(g)::kN>(p + r * ps, ps, v, hd, o + r * os, os); });
 }
 
 // 8 x 8 blocks: 8 rows' f16 dims d..d+7 converted, transposed in registers (unpack, shuffle, permute)
