@@ -158,3 +158,17 @@ def test_only_the_per_isa_files_contain_avx_instructions():
         if "%ymm" in out or "%zmm" in out:
             offenders.append(o.name)
     assert not offenders, f"AVX instructions in portable objects: {offenders}"
+
+
+def test_simd_peak_counts_ops_and_rejects_bad_input():
+    # bench_kernels' arithmetic ceilings: 8 chains x (64 ops per int8 maddubs+add pair, 16 per f32 FMA)
+    if "avx2" not in _core.available_isas():
+        with pytest.raises(NotImplementedError):
+            _core.simd_peak("int8", 1)
+        return
+    assert _core.simd_peak("int8", 3) == 3 * 8 * 64
+    assert _core.simd_peak("f32", 3) == 3 * 8 * 16
+    assert _core.simd_peak("f32", 0) == 0
+    for kind, iters in (("int4", 1), ("int8", -1), ("f32", 2**34 + 1)):
+        with pytest.raises(ValueError):
+            _core.simd_peak(kind, iters)
