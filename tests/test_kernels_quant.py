@@ -335,7 +335,7 @@ def test_multi_token_rows_independent_of_batch_rows_and_threads(name):
 
 
 # ---- the x8 layout (8 rows interleaved; quant/repack.h) -------------------------------------------------
-X8_TYPES = ["Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q8_0", "Q4_K", "Q5_K"]
+X8_TYPES = ["Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q8_0", "Q4_K", "Q5_K", "Q6_K"]
 X8_K_BYTES = {"Q4_K": 1184, "Q5_K": 1440}  # x8 bytes per 256 elements of 8 rows (unpacked scales)
 
 
@@ -364,6 +364,27 @@ def ref_x8_layout(raw, name, n_in, n_out):
     return np.concatenate(parts, axis=2).reshape(-1)
 
 
+def ref_q6k_x8_layout(raw, n_in, n_out):
+    """numpy version of repack.h's documented Q6_K x8 layout (codes decoded as gguf's quants.py does)."""
+    nb, groups = n_in // 256, (n_out + 7) // 8
+    blocks = np.zeros((groups * 8, nb, 210), np.uint8)
+    blocks[:n_out] = raw.reshape(n_out, nb, 210)
+    ql, qh, sc, d = blocks[..., :128], blocks[..., 128:192], blocks[..., 192:208], blocks[..., 208:210]
+    # element 128 h + 32 k + l: nibble k // 2 of ql[64 h + 32 (k % 2) + l], bits 2k.. of qh[32 h + l]
+    lo = (ql.reshape(-1, nb, 2, 1, 2, 32) >> np.array([0, 4], np.uint8).reshape(1, 1, 1, 2, 1, 1)) & 15
+    hi = (qh.reshape(-1, nb, 2, 1, 32) >> np.array([0, 2, 4, 6], np.uint8).reshape(1, 1, 1, 4, 1)) & 3
+    q = (lo.reshape(-1, nb, 2, 4, 32) | (hi << 4)).reshape(groups, 8, nb, 8, 8, 4)  # [g, r, b, j, m, i]
+    q = q.transpose(0, 2, 3, 4, 1, 5)                                              # [g, b, j, m, r, i]
+    v = q[:, :, :, :6].copy()                                                       # k-groups 0-5
+    for h in range(2):                                                              # k-groups 6, 7
+        for k in range(3):
+            v[:, :, :, 3 * h + k] |= ((q[:, :, :, 6 + h] >> (2 * k)) & 3) << 6
+    b = lambda a: a.reshape(groups, 8, nb, -1).transpose(0, 2, 1, 3)               # [g, b, r, bytes]
+    scales = b(sc).reshape(groups, nb, 8, 8, 2).transpose(0, 1, 3, 2, 4)            # [g, b, j, r, 2]
+    parts = [b(d).reshape(groups, nb, 16), scales.reshape(groups, nb, 128), v.reshape(groups, nb, 8 * 192)]
+    return np.concatenate(parts, axis=2).reshape(-1)
+
+
 @pytest.mark.parametrize("name", X8_TYPES)
 def test_x8_layout_and_roundtrip(name):
     # repack_x8 writes the documented layout (numpy oracle for the 32-element types) and unrepack_x8
@@ -377,11 +398,13 @@ def test_x8_layout_and_roundtrip(name):
             packed = _core.repack_x8(raw, name, n_in, n_out)
             per_group = X8_K_BYTES[name] * n_in // 256 if name in X8_K_BYTES else raw.size // n_out * 8
             assert packed.size == (n_out + 7) // 8 * per_group
-            if name not in X8_K_BYTES:
+            if name == "Q6_K":
+                assert np.array_equal(packed, ref_q6k_x8_layout(raw, n_in, n_out)), (n_in, n_out)
+            elif name not in X8_K_BYTES:
                 assert np.array_equal(packed, ref_x8_layout(raw, name, n_in, n_out)), (name, n_in, n_out)
             assert np.array_equal(_core.unrepack_x8(packed, name, n_in, n_out), raw), (name, n_in, n_out)
-    with pytest.raises(NotImplementedError, match="Q6_K"):  # no x8 layout (one measured no faster)
-        _core.repack_x8(np.zeros(210, np.uint8), "Q6_K", 256, 1)
+    with pytest.raises(NotImplementedError, match="Q3_K"):  # no x8 layout
+        _core.repack_x8(np.zeros(110, np.uint8), "Q3_K", 256, 1)
     with pytest.raises(ValueError, match="x8"):  # wrong byte count for an x8 matrix
         _core.matmul(np.zeros(18, np.uint8), "Q4_0", 32, 1, np.zeros((1, 32), np.float32), x8=True)
 

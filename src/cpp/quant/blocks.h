@@ -94,6 +94,16 @@ static inline void k_scale_min(const uint8_t* s, int j, int* sc, int* mn) {
     }
 }
 
+// The 6-bit code (0..63) of element e (< 256) of a Q6_K block: low 4 bits from ql, high 2 from qh.
+//   element 128 h + 32 k + l (h < 2, k < 4, l < 32): nibble k / 2 of ql[64 h + 32 (k % 2) + l],
+//   bits 2k..2k+1 of qh[32 h + l]
+static inline int q6k_code(const BlockQ6_K& b, int e) {
+    const int h = e / 128, r = e % 128;
+    const int lo = (b.ql[64 * h + r % 64] >> (4 * (r / 64))) & 15;
+    const int hi = (b.qh[32 * h + r % 32] >> (2 * (r / 32))) & 3;
+    return lo | (hi << 4);
+}
+
 // The signed 6-bit scale g (< 16) of a Q3_K block, already minus 32.
 static inline int q3k_scale(const uint8_t* s, int g) {
     int lo = g < 8 ? (s[g] & 15) : (s[g - 8] >> 4);

@@ -122,11 +122,8 @@ void deq_q5_k(const BlockQ5_K& b, float* y) {
 void deq_q6_k(const BlockQ6_K& b, float* y) {
     const float d = h2f(b.d);
     for (int e = 0; e < 256; ++e) {
-        const int h = e / 128, r = e % 128;
-        const int lo = (b.ql[64 * h + r % 64] >> (4 * (r / 64))) & 15;
-        const int hi = (b.qh[32 * h + r % 32] >> (2 * (r / 32))) & 3;
         const float dl = d * (float)b.scales[e / 16];
-        y[e] = dl * (float)((lo | (hi << 4)) - 32);
+        y[e] = dl * (float)(q6k_code(b, e) - 32);
     }
 }
 

@@ -180,6 +180,47 @@ void row_block_k(const uint8_t* in, int nr, int64_t b, uint8_t* dst, uint64_t ds
     }
 }
 
+// Q6_K: the 256-element x8 block (repack.h). Codes move as whole 6-bit values (q6k_code), scales
+// as bytes.
+constexpr int kQ6KGroupBlock = 16 + 128 + 8 * 192;  // 1680 = 8 * sizeof(BlockQ6_K)
+
+void x8_block_q6k(const uint8_t* const* rows, int nr, int64_t b, uint8_t* out) {
+    std::memset(out, 0, kQ6KGroupBlock);
+    for (int r = 0; r < nr; ++r) {
+        const BlockQ6_K& blk = reinterpret_cast<const BlockQ6_K*>(rows[r])[b];
+        std::memcpy(out + 2 * r, &blk.d, 2);
+        for (int g = 0; g < 16; ++g) out[16 + 16 * (g / 2) + 2 * r + g % 2] = (uint8_t)blk.scales[g];
+        for (int j = 0; j < 8; ++j) {
+            uint8_t* v = out + 144 + 192 * j;
+            for (int e = 0; e < 32; ++e) {
+                const int c = q6k_code(blk, 32 * j + e), m = e / 4, i = e % 4;
+                if (m < 6) {
+                    v[32 * m + 4 * r + i] |= (uint8_t)c;
+                } else {
+                    for (int k = 0; k < 3; ++k)  // bits 2k, 2k+1 -> bits 6-7 of k-group 3 (m - 6) + k
+                        v[32 * (3 * (m - 6) + k) + 4 * r + i] |= (uint8_t)(((c >> (2 * k)) & 3) << 6);
+                }
+            }
+        }
+    }
+}
+
+void row_block_q6k(const uint8_t* in, int nr, int64_t b, uint8_t* dst, uint64_t ds) {
+    for (int r = 0; r < nr; ++r) {
+        BlockQ6_K& blk = reinterpret_cast<BlockQ6_K*>(dst + r * ds)[b];
+        std::memcpy(&blk.d, in + 2 * r, 2);
+        for (int g = 0; g < 16; ++g) blk.scales[g] = (int8_t)in[16 + 16 * (g / 2) + 2 * r + g % 2];
+        std::memset(blk.ql, 0, sizeof(blk.ql));
+        std::memset(blk.qh, 0, sizeof(blk.qh));
+        for (int e = 0; e < 256; ++e) {  // the inverse of q6k_code (blocks.h)
+            const int c = x8_code6(in + 144 + 192 * (e / 32), r, e % 32);
+            const int h = e / 128, l = e % 128;
+            blk.ql[64 * h + l % 64] |= (uint8_t)((c & 15) << (4 * (l / 64)));
+            blk.qh[32 * h + l % 32] |= (uint8_t)((c >> 4) << (2 * (l / 32)));
+        }
+    }
+}
+
 uint64_t x8_block_bytes(TensorType t) {
     switch (t) {
         case TensorType::Q4_0: return 8 * sizeof(BlockQ4_0);
@@ -189,6 +230,7 @@ uint64_t x8_block_bytes(TensorType t) {
         case TensorType::Q8_0: return 8 * sizeof(BlockQ8_0);
         case TensorType::Q4_K: return kQ4KGroupBlock;
         case TensorType::Q5_K: return kQ5KGroupBlock;
+        case TensorType::Q6_K: return kQ6KGroupBlock;
         default: return 0;
     }
 }
@@ -216,6 +258,7 @@ void repack_x8(TensorType t, const void* src, int64_t n_in, int64_t n_out, int64
         for (int64_t b = 0; b < nb; ++b) {
             if (t == TensorType::Q4_K) x8_block_k<false>(rows, nr, b, out + b * xb);
             else if (t == TensorType::Q5_K) x8_block_k<true>(rows, nr, b, out + b * xb);
+            else if (t == TensorType::Q6_K) x8_block_q6k(rows, nr, b, out + b * xb);
             else if (t == TensorType::Q8_0) x8_block_q8_0(rows, nr, b, out + b * xb);
             else x8_block32(t, rows, nr, b, bb, out + b * xb);
         }
@@ -231,6 +274,7 @@ void unrepack_x8_group(TensorType t, const void* group, int64_t n_in, int nr, vo
     for (int64_t b = 0; b < nb; ++b) {
         if (t == TensorType::Q4_K) row_block_k<false>(in + b * xb, nr, b, static_cast<uint8_t*>(dst), ds);
         else if (t == TensorType::Q5_K) row_block_k<true>(in + b * xb, nr, b, static_cast<uint8_t*>(dst), ds);
+        else if (t == TensorType::Q6_K) row_block_q6k(in + b * xb, nr, b, static_cast<uint8_t*>(dst), ds);
         else if (t == TensorType::Q8_0) row_block_q8_0(in + b * xb, nr, b, static_cast<uint8_t*>(dst), ds);
         else row_block32(t, in + b * xb, nr, b, tt.type_size, static_cast<uint8_t*>(dst), ds);
     }

@@ -32,6 +32,15 @@
 //                                                                      x = d * sc * q - dmin * mn
 //   Q5_K (1440 B per 256 elements): as Q4_K with qh[8 sub][32] (fifth-bit planes, as Q5_0's, one per
 //        32-element sub-block) between mn and qs: ... | mn | qh[8][32] | qs[8][128]
+//   Q6_K (1680 B per 256 elements, the source's 8 * 210): d[8] f16 |
+//        sc[8 sub][8 rows][2] int8 (sc[j][r] = {scale 2j, scale 2j+1} of row r: the two 16-element
+//        scales of sub-block j) | v[8 sub][6][32]: the 6-bit codes of sub-block j, 256 codes in 192
+//        bytes, so that 6 of its 8 code vectors are one and each and the other two are assembled from
+//        the top bits of all six:
+//          v[j][m][4 r + i] bits 0-5 = code of element 4 m + i of row r            (k-group m < 6)
+//          v[j][m][4 r + i] bits 6-7 = bits 2(m % 3) .. 2(m % 3)+1 of the code of element
+//                                      4 (6 + m / 3) + i of row r                   (k-groups 6, 7)
+//                                                                      x = d * sc * (q - 32)
 #pragma once
 
 #include <cstdint>
@@ -53,7 +62,15 @@ static inline int x8_code(const uint8_t* qs, const uint8_t* qh, int r, int e) {
     return c;
 }
 
-// True for the types that have an x8 layout (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q5_K).
+// The 6-bit code of element e (< 32) of row r (< 8) in a Q6_K x8 sub-block v (192 bytes, as above).
+static inline int x8_code6(const uint8_t* v, int r, int e) {
+    const int m = e / 4, i = e % 4;
+    if (m < 6) return v[32 * m + 4 * r + i] & 63;
+    const uint8_t* t = v + 32 * 3 * (m - 6) + 4 * r + i;  // the top bits of k-groups 0-2 (m = 6) or 3-5 (m = 7)
+    return (t[0] >> 6) | (t[32] >> 6) << 2 | (t[64] >> 6) << 4;
+}
+
+// True for the types that have an x8 layout (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q5_K, Q6_K).
 bool x8_supported(gguf::TensorType t);
 // Bytes of one x8 group of 8 rows of n_in elements (n_in a multiple of the block size).
 uint64_t x8_group_bytes(gguf::TensorType t, int64_t n_in);
