@@ -335,8 +335,8 @@ def test_multi_token_rows_independent_of_batch_rows_and_threads(name):
 
 
 # ---- the x8 layout (8 rows interleaved; quant/repack.h) -------------------------------------------------
-X8_TYPES = ["Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q8_0", "Q4_K", "Q5_K", "Q6_K"]
-X8_K_BYTES = {"Q4_K": 1184, "Q5_K": 1440}  # x8 bytes per 256 elements of 8 rows (unpacked scales)
+X8_TYPES = ["Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q8_0", "Q3_K", "Q4_K", "Q5_K", "Q6_K"]
+X8_K_BYTES = {"Q3_K": 912, "Q4_K": 1184, "Q5_K": 1440}  # x8 bytes per 256 elements of 8 rows (unpacked scales)
 
 
 def ref_x8_layout(raw, name, n_in, n_out):
@@ -385,6 +385,34 @@ def ref_q6k_x8_layout(raw, n_in, n_out):
     return np.concatenate(parts, axis=2).reshape(-1)
 
 
+def ref_q3k_x8_layout(raw, n_in, n_out):
+    """numpy version of repack.h's documented Q3_K x8 layout (codes and scales decoded as gguf's
+    quants.py does)."""
+    nb, groups = n_in // 256, (n_out + 7) // 8
+    blocks = np.zeros((groups * 8, nb, 110), np.uint8)
+    blocks[:n_out] = raw.reshape(n_out, nb, 110)
+    hm, qs, sc, d = blocks[..., :32], blocks[..., 32:96], blocks[..., 96:108], blocks[..., 108:110]
+    # element 128 h + 32 j + l: bits 2j.. of qs[32 h + l]; bit 4 h + j of hmask[l] as bit 2
+    low = (qs.reshape(-1, nb, 2, 1, 32) >> (2 * np.arange(4, dtype=np.uint8)).reshape(1, 1, 1, 4, 1)) & 3
+    high = (hm.reshape(-1, nb, 1, 32) >> np.arange(8, dtype=np.uint8).reshape(1, 1, 8, 1)) & 1
+    q = (low.reshape(-1, nb, 8, 32) | (high << 2)).reshape(groups, 8, nb, 8, 8, 4)  # [g, r, b, j, m, i]
+    q = q.transpose(0, 2, 3, 4, 1, 5)                                             # [g, b, j, m, r, i]
+    v = q[:, :, :, 0:6:2] | (q[:, :, :, 1:6:2] << 3)                              # k-groups 0-5
+    t = q[:, :, :, 6] | (q[:, :, :, 7] << 3)                                      # k-groups 6, 7
+    for k in range(3):
+        v[:, :, :, k] |= ((t >> (2 * k)) & 3) << 6
+    # scales: 16 6-bit values (4 low bits in bytes 0-7, 2 high bits in bytes 8-11), minus 32
+    g = np.arange(16)
+    lo4 = (sc[..., g % 8] >> (4 * (g // 8)).astype(np.uint8)) & 15
+    hi2 = (sc[..., 8 + (g & 3)] >> (2 * (g >> 2)).astype(np.uint8)) & 3
+    s16 = ((lo4 | (hi2 << 4)).astype(np.int16) - 32).astype(np.int8).view(np.uint8)
+    s16[n_out:] = 0  # padding rows are all zero bytes
+    b = lambda a: a.reshape(groups, 8, nb, -1).transpose(0, 2, 1, 3)              # [g, b, r, bytes]
+    scales = b(s16).reshape(groups, nb, 8, 8, 2).transpose(0, 1, 3, 2, 4)         # [g, b, j, r, 2]
+    parts = [b(d).reshape(groups, nb, 16), scales.reshape(groups, nb, 128), v.reshape(groups, nb, 8 * 96)]
+    return np.concatenate(parts, axis=2).reshape(-1)
+
+
 @pytest.mark.parametrize("name", X8_TYPES)
 def test_x8_layout_and_roundtrip(name):
     # repack_x8 writes the documented layout (numpy oracle for the 32-element types) and unrepack_x8
@@ -400,11 +428,13 @@ def test_x8_layout_and_roundtrip(name):
             assert packed.size == (n_out + 7) // 8 * per_group
             if name == "Q6_K":
                 assert np.array_equal(packed, ref_q6k_x8_layout(raw, n_in, n_out)), (n_in, n_out)
+            elif name == "Q3_K":
+                assert np.array_equal(packed, ref_q3k_x8_layout(raw, n_in, n_out)), (n_in, n_out)
             elif name not in X8_K_BYTES:
                 assert np.array_equal(packed, ref_x8_layout(raw, name, n_in, n_out)), (name, n_in, n_out)
             assert np.array_equal(_core.unrepack_x8(packed, name, n_in, n_out), raw), (name, n_in, n_out)
-    with pytest.raises(NotImplementedError, match="Q3_K"):  # no x8 layout
-        _core.repack_x8(np.zeros(110, np.uint8), "Q3_K", 256, 1)
+    with pytest.raises(NotImplementedError, match="Q2_K"):  # no x8 layout
+        _core.repack_x8(np.zeros(84, np.uint8), "Q2_K", 256, 1)
     with pytest.raises(ValueError, match="x8"):  # wrong byte count for an x8 matrix
         _core.matmul(np.zeros(18, np.uint8), "Q4_0", 32, 1, np.zeros((1, 32), np.float32), x8=True)
 

@@ -156,11 +156,7 @@ float dot_q3_k(int64_t nb, const void* vw, const void* va) {
         int isum = 0;
         for (int g = 0; g < 16; ++g) {
             int s = 0;
-            for (int e = 16 * g; e < 16 * g + 16; ++e) {
-                const int h = e / 128, j = (e / 32) % 4, l = e % 32, k = e / 32;
-                const int qu = ((w[b].qs[32 * h + l] >> (2 * j)) & 3) | (((w[b].hmask[l] >> k) & 1) << 2);
-                s += qu * a[b].qs[e];
-            }
+            for (int e = 16 * g; e < 16 * g + 16; ++e) s += quant::q3k_code(w[b], e) * a[b].qs[e];
             isum += q3k_scale(w[b].scales, g) * (s - 4 * a[b].bsums[g]);
         }
         acc += (h2f(w[b].d) * a[b].d) * (float)isum;
@@ -251,7 +247,7 @@ float dot_iq4_xs(int64_t nb, const void* vw, const void* va) {
 //     for Q8_0 (signed codes);  y = acc + acc2.
 //   Q4_K / Q5_K: isum = sum_j sc_j * isum_j, msum = sum_j mn_j * bsum_j (exact int32);
 //     acc = fma(d*d_a, float(isum), acc);  acc2 = fma(dmin*d_a, float(msum), acc2);  y = acc - acc2.
-//   Q6_K: as below (one accumulator).
+//   Q6_K / Q3_K: as below (one accumulator).
 // The loops every x8 reference shares: each row r of each 8-row group, its blocks in order (kBytes
 // x8 bytes each), two float accumulators per row; block(p, b, r, acc, acc2) adds block b.
 template <int kBytes, bool kSub, class Block>
@@ -315,21 +311,24 @@ void matvec_x8_k(int64_t n, const void* vw, int64_t nr, const void* va, const vo
     });
 }
 
-// Q6_K: isum = sum_g sc_g * isum_g (16-element groups), msum = sum_g sc_g * bsum_g (exact int32);
-//   acc = fma(d*d_a, float(isum - 32 * msum), acc);  y = acc.
-void matvec_x8_q6k(int64_t n, const void* vw, int64_t nr, const void* va, const void*, float* y) {
+// Q6_K / Q3_K (kBits 6 / 3, offset 32 / 4): isum = sum_g sc_g * isum_g (16-element groups),
+//   msum = sum_g sc_g * bsum_g (exact int32);  acc = fma(d*d_a, float(isum - offset * msum), acc).
+template <int kBits>
+void matvec_x8_s16(int64_t n, const void* vw, int64_t nr, const void* va, const void*, float* y) {
+    constexpr int kSub = 32 * kBits / 8 * 8, kBytes = 144 + 8 * kSub, kOffset = 1 << (kBits - 1);
     const auto* a = static_cast<const BlockQ8K*>(va);
-    x8_rows_ref<1680, false>(n / kQKK, vw, nr, y, [a](const uint8_t* p, int64_t b, int r, float& acc, float&) {
+    x8_rows_ref<kBytes, false>(n / kQKK, vw, nr, y, [a](const uint8_t* p, int64_t b, int r, float& acc, float&) {
         int isum = 0, msum = 0;
         for (int g = 0; g < 16; ++g) {
             const int sc = (int8_t)p[16 + 16 * (g / 2) + 2 * r + g % 2];
+            const uint8_t* v = p + 144 + kSub * (g / 2);
             int s = 0;
             for (int e = 16 * (g % 2); e < 16 * (g % 2) + 16; ++e)
-                s += quant::x8_code6(p + 144 + 192 * (g / 2), r, e) * a[b].qs[16 * g + e % 16];
+                s += (kBits == 6 ? quant::x8_code6(v, r, e) : quant::x8_code3(v, r, e)) * a[b].qs[16 * g + e % 16];
             isum += sc * s;
             msum += sc * a[b].bsums[g];
         }
-        acc = std::fma(x8_h2f(p, r) * a[b].d, (float)(isum - 32 * msum), acc);
+        acc = std::fma(x8_h2f(p, r) * a[b].d, (float)(isum - kOffset * msum), acc);
     });
 }
 
@@ -358,8 +357,8 @@ extern const QuantKernels kQuantKernelsScalar = {
         kNone, kNone, k32(gemm<dot_q4_0, 32>, matvec_x8_32<gguf::TensorType::Q4_0>),
         k32(gemm<dot_q4_1, 32>, matvec_x8_32<gguf::TensorType::Q4_1>), kNone, kNone,       // 0-5
         k32(gemm<dot_q5_0, 32>, matvec_x8_32<gguf::TensorType::Q5_0>), k32(gemm<dot_q5_1, 32>, matvec_x8_32<gguf::TensorType::Q5_1>), k32(gemm<dot_q8_0, 32>, matvec_x8_q8_0), kNone,    // 6-9
-        kK(gemm<dot_q2_k, 256>), kK(gemm<dot_q3_k, 256>), {ActType::Q8K, gemm<dot_q4_k, 256>, nullptr, nullptr, nullptr, 0, matvec_x8_k<false>},          // 10-12
-        {ActType::Q8K, gemm<dot_q5_k, 256>, nullptr, nullptr, nullptr, 0, matvec_x8_k<true>}, {ActType::Q8K, gemm<dot_q6_k, 256>, nullptr, nullptr, nullptr, 0, matvec_x8_q6k}, kNone, kNone, kNone, kNone, kNone,  // 13-19
+        kK(gemm<dot_q2_k, 256>), {ActType::Q8K, gemm<dot_q3_k, 256>, nullptr, nullptr, nullptr, 0, matvec_x8_s16<3>}, {ActType::Q8K, gemm<dot_q4_k, 256>, nullptr, nullptr, nullptr, 0, matvec_x8_k<false>},          // 10-12
+        {ActType::Q8K, gemm<dot_q5_k, 256>, nullptr, nullptr, nullptr, 0, matvec_x8_k<true>}, {ActType::Q8K, gemm<dot_q6_k, 256>, nullptr, nullptr, nullptr, 0, matvec_x8_s16<6>}, kNone, kNone, kNone, kNone, kNone,  // 13-19
         k32(gemm<dot_iq4_nl, 32>), kNone, kNone, kK(gemm<dot_iq4_xs, 256>), kNone, kNone,    // 20-25
         kNone, kNone, kNone, kNone, kNone, kNone, kNone, kNone, kNone, kNone, kNone, kNone,  // 26-37
         kNone, kNone,                                                                       // 38-39

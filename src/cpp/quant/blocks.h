@@ -94,6 +94,14 @@ static inline void k_scale_min(const uint8_t* s, int j, int* sc, int* mn) {
     }
 }
 
+// The 3-bit code (0..7) of element e (< 256) of a Q3_K block: x = d * scale * (code - 4).
+//   element 128 h + 32 j + l (h < 2, j < 4, l < 32): bits 2j..2j+1 of qs[32 h + l], and bit
+//   4 h + j of hmask[l] as bit 2
+static inline int q3k_code(const BlockQ3_K& b, int e) {
+    const int h = e / 128, j = (e / 32) % 4, l = e % 32;
+    return ((b.qs[32 * h + l] >> (2 * j)) & 3) | (((b.hmask[l] >> (e / 32)) & 1) << 2);
+}
+
 // The 6-bit code (0..63) of element e (< 256) of a Q6_K block: low 4 bits from ql, high 2 from qh.
 //   element 128 h + 32 k + l (h < 2, k < 4, l < 32): nibble k / 2 of ql[64 h + 32 (k % 2) + l],
 //   bits 2k..2k+1 of qh[32 h + l]

@@ -86,11 +86,8 @@ void deq_q2_k(const BlockQ2_K& b, float* y) {
 void deq_q3_k(const BlockQ3_K& b, float* y) {
     const float d = h2f(b.d);
     for (int e = 0; e < 256; ++e) {
-        const int h = e / 128, j = (e / 32) % 4, l = e % 32, k = e / 32, g = e / 16;
-        const float dl = d * (float)q3k_scale(b.scales, g);
-        const int q2 = (b.qs[32 * h + l] >> (2 * j)) & 3;
-        const int hb = (b.hmask[l] >> k) & 1;
-        y[e] = dl * (float)(q2 - (hb ? 0 : 4));
+        const float dl = d * (float)q3k_scale(b.scales, e / 16);
+        y[e] = dl * (float)(q3k_code(b, e) - 4);
     }
 }
 

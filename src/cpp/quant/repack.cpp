@@ -221,6 +221,52 @@ void row_block_q6k(const uint8_t* in, int nr, int64_t b, uint8_t* dst, uint64_t 
     }
 }
 
+// Q3_K: the 256-element x8 block (repack.h): scales unpacked to int8 (minus 32), codes as 3-bit values.
+constexpr int kQ3KGroupBlock = 16 + 128 + 8 * 96;  // 912
+
+void x8_block_q3k(const uint8_t* const* rows, int nr, int64_t b, uint8_t* out) {
+    std::memset(out, 0, kQ3KGroupBlock);
+    for (int r = 0; r < nr; ++r) {
+        const BlockQ3_K& blk = reinterpret_cast<const BlockQ3_K*>(rows[r])[b];
+        std::memcpy(out + 2 * r, &blk.d, 2);
+        for (int g = 0; g < 16; ++g) out[16 + 16 * (g / 2) + 2 * r + g % 2] = (uint8_t)(int8_t)q3k_scale(blk.scales, g);
+        for (int j = 0; j < 8; ++j) {
+            uint8_t* v = out + 144 + 96 * j + 4 * r;
+            for (int e = 0; e < 32; ++e) {
+                const int c = q3k_code(blk, 32 * j + e), m = e / 4, i = e % 4;
+                if (m < 6) {
+                    v[32 * (m / 2) + i] |= (uint8_t)(c << (3 * (m % 2)));
+                } else {  // 6-bit t = c6 | c7 << 3, two bits into the top of each of the 3 vectors
+                    const int t = m == 6 ? c : c << 3;
+                    for (int k = 0; k < 3; ++k) v[32 * k + i] |= (uint8_t)(((t >> (2 * k)) & 3) << 6);
+                }
+            }
+        }
+    }
+}
+
+void row_block_q3k(const uint8_t* in, int nr, int64_t b, uint8_t* dst, uint64_t ds) {
+    for (int r = 0; r < nr; ++r) {
+        BlockQ3_K& blk = reinterpret_cast<BlockQ3_K*>(dst + r * ds)[b];
+        std::memcpy(&blk.d, in + 2 * r, 2);
+        // scales: 16 6-bit values s + 32 (q3k_scale in blocks.h, inverted)
+        std::memset(blk.scales, 0, sizeof(blk.scales));
+        for (int g = 0; g < 16; ++g) {
+            const int u = (int)(int8_t)in[16 + 16 * (g / 2) + 2 * r + g % 2] + 32;
+            blk.scales[g % 8] |= (uint8_t)((u & 15) << (4 * (g / 8)));
+            blk.scales[8 + (g & 3)] |= (uint8_t)(((u >> 4) & 3) << (2 * (g >> 2)));
+        }
+        std::memset(blk.qs, 0, sizeof(blk.qs));
+        std::memset(blk.hmask, 0, sizeof(blk.hmask));
+        for (int e = 0; e < 256; ++e) {  // the inverse of q3k_code (blocks.h)
+            const int c = x8_code3(in + 144 + 96 * (e / 32), r, e % 32);
+            const int h = e / 128, j = (e / 32) % 4, l = e % 32;
+            blk.qs[32 * h + l] |= (uint8_t)((c & 3) << (2 * j));
+            blk.hmask[l] |= (uint8_t)(((c >> 2) & 1) << (e / 32));
+        }
+    }
+}
+
 uint64_t x8_block_bytes(TensorType t) {
     switch (t) {
         case TensorType::Q4_0: return 8 * sizeof(BlockQ4_0);
@@ -231,6 +277,7 @@ uint64_t x8_block_bytes(TensorType t) {
         case TensorType::Q4_K: return kQ4KGroupBlock;
         case TensorType::Q5_K: return kQ5KGroupBlock;
         case TensorType::Q6_K: return kQ6KGroupBlock;
+        case TensorType::Q3_K: return kQ3KGroupBlock;
         default: return 0;
     }
 }
@@ -259,6 +306,7 @@ void repack_x8(TensorType t, const void* src, int64_t n_in, int64_t n_out, int64
             if (t == TensorType::Q4_K) x8_block_k<false>(rows, nr, b, out + b * xb);
             else if (t == TensorType::Q5_K) x8_block_k<true>(rows, nr, b, out + b * xb);
             else if (t == TensorType::Q6_K) x8_block_q6k(rows, nr, b, out + b * xb);
+            else if (t == TensorType::Q3_K) x8_block_q3k(rows, nr, b, out + b * xb);
             else if (t == TensorType::Q8_0) x8_block_q8_0(rows, nr, b, out + b * xb);
             else x8_block32(t, rows, nr, b, bb, out + b * xb);
         }
@@ -275,6 +323,7 @@ void unrepack_x8_group(TensorType t, const void* group, int64_t n_in, int nr, vo
         if (t == TensorType::Q4_K) row_block_k<false>(in + b * xb, nr, b, static_cast<uint8_t*>(dst), ds);
         else if (t == TensorType::Q5_K) row_block_k<true>(in + b * xb, nr, b, static_cast<uint8_t*>(dst), ds);
         else if (t == TensorType::Q6_K) row_block_q6k(in + b * xb, nr, b, static_cast<uint8_t*>(dst), ds);
+        else if (t == TensorType::Q3_K) row_block_q3k(in + b * xb, nr, b, static_cast<uint8_t*>(dst), ds);
         else if (t == TensorType::Q8_0) row_block_q8_0(in + b * xb, nr, b, static_cast<uint8_t*>(dst), ds);
         else row_block32(t, in + b * xb, nr, b, tt.type_size, static_cast<uint8_t*>(dst), ds);
     }

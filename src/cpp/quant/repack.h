@@ -9,8 +9,8 @@
 //
 // A matrix of n_out rows is stored as ceil(n_out / 8) groups of 8 rows (rows past n_out are zero),
 // each group 8 * row_bytes bytes: its blocks in row-block order b = 0, 1, ..., each x8 block the
-// 8 rows' block b. Same bytes per block as the source format, except Q4_K and Q5_K (+32 bytes per
-// 8 rows: unpacked 6-bit scales). Codes keep their values; only their places move, so the arithmetic is the
+// 8 rows' block b. Same bytes per block as the source format, except Q3_K, Q4_K and Q5_K (+32 bytes
+// per 8 rows: unpacked 6-bit scales). Codes keep their values; only their places move, so the arithmetic is the
 // same integer sums (see qdot_scalar.cpp).
 //
 // Codes of a 32-element sub-block for 8 rows, 128 bytes: qs[p][4 r + i] (p < 4, r < 8, i < 4) holds
@@ -41,6 +41,14 @@
 //          v[j][m][4 r + i] bits 6-7 = bits 2(m % 3) .. 2(m % 3)+1 of the code of element
 //                                      4 (6 + m / 3) + i of row r                   (k-groups 6, 7)
 //                                                                      x = d * sc * (q - 32)
+//   Q3_K (912 B per 256 elements, the source's 8 * 110 + 32: scales unpacked): d[8] f16 |
+//        sc[8 sub][8 rows][2] int8 (as Q6_K's; the 6-bit scales minus 32) | v[8 sub][3][32]: the
+//        3-bit codes of sub-block j in 96 bytes, two k-groups per vector and the last two in the
+//        top bits:
+//          v[j][m / 2][4 r + i] bits 3(m % 2) .. 3(m % 2)+2 = code of element 4 m + i  (m < 6)
+//          t = the top 2 bits of v[j][0], v[j][1], v[j][2] at byte (4 r + i), as bits 0-1, 2-3,
+//              4-5 of a 6-bit number: code of element 24 + i = t & 7, of element 28 + i = t >> 3
+//                                                                      x = d * sc * (q - 4)
 #pragma once
 
 #include <cstdint>
@@ -70,7 +78,16 @@ static inline int x8_code6(const uint8_t* v, int r, int e) {
     return (t[0] >> 6) | (t[32] >> 6) << 2 | (t[64] >> 6) << 4;
 }
 
-// True for the types that have an x8 layout (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q5_K, Q6_K).
+// The 3-bit code of element e (< 32) of row r (< 8) in a Q3_K x8 sub-block v (96 bytes, as above).
+static inline int x8_code3(const uint8_t* v, int r, int e) {
+    const int m = e / 4, i = e % 4;
+    const uint8_t* b = v + 4 * r + i;
+    if (m < 6) return (b[32 * (m / 2)] >> (3 * (m % 2))) & 7;
+    const int t = (b[0] >> 6) | (b[32] >> 6) << 2 | (b[64] >> 6) << 4;
+    return m == 6 ? t & 7 : t >> 3;
+}
+
+// True for the types that have an x8 layout (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q3_K, Q4_K, Q5_K, Q6_K).
 bool x8_supported(gguf::TensorType t);
 // Bytes of one x8 group of 8 rows of n_in elements (n_in a multiple of the block size).
 uint64_t x8_group_bytes(gguf::TensorType t, int64_t n_in);
