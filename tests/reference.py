@@ -203,13 +203,14 @@ def forward(m: RefModel, ids: Sequence[int], kv_f16: bool = False) -> np.ndarray
 # ---------------------------------------------------------------------------------------------
 
 QTYPES = {name: gguf.GGMLQuantizationType[name] for name in
-          ("F32", "F16", "BF16", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q8_0", "Q3_K", "Q4_K", "Q5_K", "Q6_K")}
+          ("F32", "F16", "BF16", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q8_0", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K")}
 
 # Byte offsets of the float16 scale fields in the K-quant blocks (for random-block generation).
 _KQ_LAYOUT = {  # type: (block bytes, {offset of an f16 field: its value range})
     # Scales chosen so that weights have std ~ 1/sqrt(256) and mean ~ 0 like a real layer:
     # Q4_K/Q5_K: w = d·sc·q - dmin·m with 6-bit sc, m (mean 31.5) and q in [0,15] / [0,31];
     # Q6_K: w = d·sc·(q-32) with int8 sc;  Q3_K: w = d·(sc-32)·(q-4) with 6-bit sc, q in [0,7].
+    "Q2_K": (84, {80: 4.5e-3, 82: 4.5e-3 * 1.5}),  # w = d·(sc&15)·q - dmin·(sc>>4), q in [0,3]
     "Q3_K": (110, {108: 1.5e-3}),
     "Q4_K": (144, {0: 2.5e-4, 2: 2.5e-4 * 7.5}),
     "Q5_K": (176, {0: 1.2e-4, 2: 1.2e-4 * 15.5}),

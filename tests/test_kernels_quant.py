@@ -335,7 +335,7 @@ def test_multi_token_rows_independent_of_batch_rows_and_threads(name):
 
 
 # ---- the x8 layout (8 rows interleaved; quant/repack.h) -------------------------------------------------
-X8_TYPES = ["Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q8_0", "Q3_K", "Q4_K", "Q5_K", "Q6_K"]
+X8_TYPES = ["Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q8_0", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K"]
 X8_K_BYTES = {"Q3_K": 912, "Q4_K": 1184, "Q5_K": 1440}  # x8 bytes per 256 elements of 8 rows (unpacked scales)
 
 
@@ -385,6 +385,26 @@ def ref_q6k_x8_layout(raw, n_in, n_out):
     return np.concatenate(parts, axis=2).reshape(-1)
 
 
+def ref_q2k_x8_layout(raw, n_in, n_out):
+    """numpy version of repack.h's documented Q2_K x8 layout (codes decoded as gguf's quants.py does)."""
+    nb, groups = n_in // 256, (n_out + 7) // 8
+    blocks = np.zeros((groups * 8, nb, 84), np.uint8)
+    blocks[:n_out] = raw.reshape(n_out, nb, 84)
+    sc, qs, d, dmin = blocks[..., :16], blocks[..., 16:80], blocks[..., 80:82], blocks[..., 82:84]
+    # element 128 h + 32 j + l: bits 2j.. of qs[32 h + l]
+    q = (qs.reshape(-1, nb, 2, 1, 32) >> (2 * np.arange(4, dtype=np.uint8)).reshape(1, 1, 1, 4, 1)) & 3
+    q = q.reshape(groups, 8, nb, 8, 8, 4).transpose(0, 2, 3, 4, 1, 5)               # [g, b, j, m, r, i]
+    # vector h of sub-block j: k-group 4h + k in bits 2k..2k+1 (disjoint bits: the sum is an or)
+    shifts = (2 * np.arange(4, dtype=np.uint8)).reshape(1, 1, 1, 4, 1, 1)
+    v = np.stack([(q[:, :, :, 4 * h:4 * h + 4] << shifts).sum(axis=3, dtype=np.uint8) for h in range(2)],
+                 axis=3)                                                            # [g, b, j, 2, r, i]
+    b = lambda a: a.reshape(groups, 8, nb, -1).transpose(0, 2, 1, 3)              # [g, b, r, bytes]
+    scales = b(sc).reshape(groups, nb, 8, 8, 2).transpose(0, 1, 3, 2, 4)          # [g, b, j, r, 2]
+    parts = [b(d).reshape(groups, nb, 16), b(dmin).reshape(groups, nb, 16), scales.reshape(groups, nb, 128),
+             v.reshape(groups, nb, 8 * 64)]
+    return np.concatenate(parts, axis=2).reshape(-1)
+
+
 def ref_q3k_x8_layout(raw, n_in, n_out):
     """numpy version of repack.h's documented Q3_K x8 layout (codes and scales decoded as gguf's
     quants.py does)."""
@@ -430,11 +450,13 @@ def test_x8_layout_and_roundtrip(name):
                 assert np.array_equal(packed, ref_q6k_x8_layout(raw, n_in, n_out)), (n_in, n_out)
             elif name == "Q3_K":
                 assert np.array_equal(packed, ref_q3k_x8_layout(raw, n_in, n_out)), (n_in, n_out)
+            elif name == "Q2_K":
+                assert np.array_equal(packed, ref_q2k_x8_layout(raw, n_in, n_out)), (n_in, n_out)
             elif name not in X8_K_BYTES:
                 assert np.array_equal(packed, ref_x8_layout(raw, name, n_in, n_out)), (name, n_in, n_out)
             assert np.array_equal(_core.unrepack_x8(packed, name, n_in, n_out), raw), (name, n_in, n_out)
-    with pytest.raises(NotImplementedError, match="Q2_K"):  # no x8 layout
-        _core.repack_x8(np.zeros(84, np.uint8), "Q2_K", 256, 1)
+    with pytest.raises(NotImplementedError, match="IQ4_XS"):  # no x8 layout
+        _core.repack_x8(np.zeros(136, np.uint8), "IQ4_XS", 256, 1)
     with pytest.raises(ValueError, match="x8"):  # wrong byte count for an x8 matrix
         _core.matmul(np.zeros(18, np.uint8), "Q4_0", 32, 1, np.zeros((1, 32), np.float32), x8=True)
 

@@ -136,10 +136,7 @@ float dot_q2_k(int64_t nb, const void* vw, const void* va) {
         int isum = 0, msum = 0;
         for (int g = 0; g < 16; ++g) {
             int s = 0;
-            for (int e = 16 * g; e < 16 * g + 16; ++e) {
-                const int h = e / 128, j = (e / 32) % 4, l = e % 32;
-                s += ((w[b].qs[32 * h + l] >> (2 * j)) & 3) * a[b].qs[e];
-            }
+            for (int e = 16 * g; e < 16 * g + 16; ++e) s += quant::q2k_code(w[b], e) * a[b].qs[e];
             isum += (w[b].scales[g] & 15) * s;
             msum += (w[b].scales[g] >> 4) * a[b].bsums[g];
         }
@@ -247,7 +244,7 @@ float dot_iq4_xs(int64_t nb, const void* vw, const void* va) {
 //     for Q8_0 (signed codes);  y = acc + acc2.
 //   Q4_K / Q5_K: isum = sum_j sc_j * isum_j, msum = sum_j mn_j * bsum_j (exact int32);
 //     acc = fma(d*d_a, float(isum), acc);  acc2 = fma(dmin*d_a, float(msum), acc2);  y = acc - acc2.
-//   Q6_K / Q3_K: as below (one accumulator).
+//   Q6_K / Q3_K / Q2_K: as below (Q2_K with a second accumulator for the mins).
 // The loops every x8 reference shares: each row r of each 8-row group, its blocks in order (kBytes
 // x8 bytes each), two float accumulators per row; block(p, b, r, acc, acc2) adds block b.
 template <int kBytes, bool kSub, class Block>
@@ -332,6 +329,25 @@ void matvec_x8_s16(int64_t n, const void* vw, int64_t nr, const void* va, const 
     });
 }
 
+// Q2_K: isum = sum_g sc_g * isum_g, msum = sum_g mn_g * bsum_g (exact int32);
+//   acc = fma(d*d_a, float(isum), acc);  acc2 = fma(dmin*d_a, float(msum), acc2);  y = acc - acc2.
+void matvec_x8_q2k(int64_t n, const void* vw, int64_t nr, const void* va, const void*, float* y) {
+    const auto* a = static_cast<const BlockQ8K*>(va);
+    x8_rows_ref<672, true>(n / kQKK, vw, nr, y, [a](const uint8_t* p, int64_t b, int r, float& acc, float& acc2) {
+        int isum = 0, msum = 0;
+        for (int g = 0; g < 16; ++g) {
+            const int sm = p[32 + 16 * (g / 2) + 2 * r + g % 2];
+            int s = 0;
+            for (int e = 16 * (g % 2); e < 16 * (g % 2) + 16; ++e)
+                s += quant::x8_code2(p + 160 + 64 * (g / 2), r, e) * a[b].qs[16 * g + e % 16];
+            isum += (sm & 15) * s;
+            msum += (sm >> 4) * a[b].bsums[g];
+        }
+        acc = std::fma(x8_h2f(p, r) * a[b].d, (float)isum, acc);
+        acc2 = std::fma(x8_h2f(p + 16, r) * a[b].d, (float)msum, acc2);
+    });
+}
+
 // ---- tiles: the scalar "tile" is just nr x nc independent dot products -------------------------------
 template <float (*Dot)(int64_t, const void*, const void*), int QK>
 void gemm(int64_t n, const void* w, size_t ws, int nr, const void* a, size_t as, int nc, float* y, size_t ys) {
@@ -357,7 +373,7 @@ extern const QuantKernels kQuantKernelsScalar = {
         kNone, kNone, k32(gemm<dot_q4_0, 32>, matvec_x8_32<gguf::TensorType::Q4_0>),
         k32(gemm<dot_q4_1, 32>, matvec_x8_32<gguf::TensorType::Q4_1>), kNone, kNone,       // 0-5
         k32(gemm<dot_q5_0, 32>, matvec_x8_32<gguf::TensorType::Q5_0>), k32(gemm<dot_q5_1, 32>, matvec_x8_32<gguf::TensorType::Q5_1>), k32(gemm<dot_q8_0, 32>, matvec_x8_q8_0), kNone,    // 6-9
-        kK(gemm<dot_q2_k, 256>), {ActType::Q8K, gemm<dot_q3_k, 256>, nullptr, nullptr, nullptr, 0, matvec_x8_s16<3>}, {ActType::Q8K, gemm<dot_q4_k, 256>, nullptr, nullptr, nullptr, 0, matvec_x8_k<false>},          // 10-12
+        {ActType::Q8K, gemm<dot_q2_k, 256>, nullptr, nullptr, nullptr, 0, matvec_x8_q2k}, {ActType::Q8K, gemm<dot_q3_k, 256>, nullptr, nullptr, nullptr, 0, matvec_x8_s16<3>}, {ActType::Q8K, gemm<dot_q4_k, 256>, nullptr, nullptr, nullptr, 0, matvec_x8_k<false>},          // 10-12
         {ActType::Q8K, gemm<dot_q5_k, 256>, nullptr, nullptr, nullptr, 0, matvec_x8_k<true>}, {ActType::Q8K, gemm<dot_q6_k, 256>, nullptr, nullptr, nullptr, 0, matvec_x8_s16<6>}, kNone, kNone, kNone, kNone, kNone,  // 13-19
         k32(gemm<dot_iq4_nl, 32>), kNone, kNone, kK(gemm<dot_iq4_xs, 256>), kNone, kNone,    // 20-25
         kNone, kNone, kNone, kNone, kNone, kNone, kNone, kNone, kNone, kNone, kNone, kNone,  // 26-37

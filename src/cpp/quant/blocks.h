@@ -94,6 +94,10 @@ static inline void k_scale_min(const uint8_t* s, int j, int* sc, int* mn) {
     }
 }
 
+// The 2-bit code (0..3) of element e (< 256) of a Q2_K block: x = d * (sc & 15) * code - dmin * (sc >> 4)
+// with sc = scales[e / 16]. Element 128 h + 32 j + l (h < 2, j < 4, l < 32): bits 2j..2j+1 of qs[32 h + l].
+static inline int q2k_code(const BlockQ2_K& b, int e) { return (b.qs[32 * (e / 128) + e % 32] >> (2 * ((e / 32) % 4))) & 3; }
+
 // The 3-bit code (0..7) of element e (< 256) of a Q3_K block: x = d * scale * (code - 4).
 //   element 128 h + 32 j + l (h < 2, j < 4, l < 32): bits 2j..2j+1 of qs[32 h + l], and bit
 //   4 h + j of hmask[l] as bit 2

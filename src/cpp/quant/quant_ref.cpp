@@ -75,11 +75,10 @@ void deq_iq4_nl(const BlockIQ4_NL& b, float* y) {
 void deq_q2_k(const BlockQ2_K& b, float* y) {
     const float d = h2f(b.d), dmin = h2f(b.dmin);
     for (int e = 0; e < 256; ++e) {
-        const int h = e / 128, j = (e / 32) % 4, l = e % 32, g = e / 16;
+        const int g = e / 16;
         const float dl = d * (float)(b.scales[g] & 15);
         const float ml = dmin * (float)(b.scales[g] >> 4);
-        const int q = (b.qs[32 * h + l] >> (2 * j)) & 3;
-        y[e] = dl * (float)q - ml;
+        y[e] = dl * (float)q2k_code(b, e) - ml;
     }
 }
 

@@ -267,6 +267,35 @@ void row_block_q3k(const uint8_t* in, int nr, int64_t b, uint8_t* dst, uint64_t 
     }
 }
 
+// Q2_K: the 256-element x8 block (repack.h): scale bytes and codes moved.
+constexpr int kQ2KGroupBlock = 32 + 128 + 8 * 64;  // 672 = 8 * sizeof(BlockQ2_K)
+
+void x8_block_q2k(const uint8_t* const* rows, int nr, int64_t b, uint8_t* out) {
+    std::memset(out, 0, kQ2KGroupBlock);
+    for (int r = 0; r < nr; ++r) {
+        const BlockQ2_K& blk = reinterpret_cast<const BlockQ2_K*>(rows[r])[b];
+        std::memcpy(out + 2 * r, &blk.d, 2);
+        std::memcpy(out + 16 + 2 * r, &blk.dmin, 2);
+        for (int g = 0; g < 16; ++g) out[32 + 16 * (g / 2) + 2 * r + g % 2] = blk.scales[g];
+        for (int e = 0; e < 256; ++e) {
+            const int j = e / 32, m = (e % 32) / 4;
+            out[160 + 64 * j + 32 * (m / 4) + 4 * r + e % 4] |= (uint8_t)(q2k_code(blk, e) << (2 * (m % 4)));
+        }
+    }
+}
+
+void row_block_q2k(const uint8_t* in, int nr, int64_t b, uint8_t* dst, uint64_t ds) {
+    for (int r = 0; r < nr; ++r) {
+        BlockQ2_K& blk = reinterpret_cast<BlockQ2_K*>(dst + r * ds)[b];
+        std::memcpy(&blk.d, in + 2 * r, 2);
+        std::memcpy(&blk.dmin, in + 16 + 2 * r, 2);
+        for (int g = 0; g < 16; ++g) blk.scales[g] = in[32 + 16 * (g / 2) + 2 * r + g % 2];
+        std::memset(blk.qs, 0, sizeof(blk.qs));
+        for (int e = 0; e < 256; ++e)  // the inverse of q2k_code (blocks.h)
+            blk.qs[32 * (e / 128) + e % 32] |= (uint8_t)(x8_code2(in + 160 + 64 * (e / 32), r, e % 32) << (2 * ((e / 32) % 4)));
+    }
+}
+
 uint64_t x8_block_bytes(TensorType t) {
     switch (t) {
         case TensorType::Q4_0: return 8 * sizeof(BlockQ4_0);
@@ -278,6 +307,7 @@ uint64_t x8_block_bytes(TensorType t) {
         case TensorType::Q5_K: return kQ5KGroupBlock;
         case TensorType::Q6_K: return kQ6KGroupBlock;
         case TensorType::Q3_K: return kQ3KGroupBlock;
+        case TensorType::Q2_K: return kQ2KGroupBlock;
         default: return 0;
     }
 }
@@ -307,6 +337,7 @@ void repack_x8(TensorType t, const void* src, int64_t n_in, int64_t n_out, int64
             else if (t == TensorType::Q5_K) x8_block_k<true>(rows, nr, b, out + b * xb);
             else if (t == TensorType::Q6_K) x8_block_q6k(rows, nr, b, out + b * xb);
             else if (t == TensorType::Q3_K) x8_block_q3k(rows, nr, b, out + b * xb);
+            else if (t == TensorType::Q2_K) x8_block_q2k(rows, nr, b, out + b * xb);
             else if (t == TensorType::Q8_0) x8_block_q8_0(rows, nr, b, out + b * xb);
             else x8_block32(t, rows, nr, b, bb, out + b * xb);
         }
@@ -324,6 +355,7 @@ void unrepack_x8_group(TensorType t, const void* group, int64_t n_in, int nr, vo
         else if (t == TensorType::Q5_K) row_block_k<true>(in + b * xb, nr, b, static_cast<uint8_t*>(dst), ds);
         else if (t == TensorType::Q6_K) row_block_q6k(in + b * xb, nr, b, static_cast<uint8_t*>(dst), ds);
         else if (t == TensorType::Q3_K) row_block_q3k(in + b * xb, nr, b, static_cast<uint8_t*>(dst), ds);
+        else if (t == TensorType::Q2_K) row_block_q2k(in + b * xb, nr, b, static_cast<uint8_t*>(dst), ds);
         else if (t == TensorType::Q8_0) row_block_q8_0(in + b * xb, nr, b, static_cast<uint8_t*>(dst), ds);
         else row_block32(t, in + b * xb, nr, b, tt.type_size, static_cast<uint8_t*>(dst), ds);
     }

@@ -49,6 +49,11 @@
 //          t = the top 2 bits of v[j][0], v[j][1], v[j][2] at byte (4 r + i), as bits 0-1, 2-3,
 //              4-5 of a 6-bit number: code of element 24 + i = t & 7, of element 28 + i = t >> 3
 //                                                                      x = d * sc * (q - 4)
+//   Q2_K (672 B per 256 elements, the source's 8 * 84): d[8] f16 | dmin[8] f16 |
+//        sm[8 sub][8 rows][2] u8 (the source's scale bytes, scale | min << 4, of 16-element groups
+//        2j and 2j+1 of row r) | v[8 sub][2][32]: 2-bit codes, four k-groups per vector:
+//          v[j][m / 4][4 r + i] bits 2(m % 4) .. 2(m % 4)+1 = code of element 4 m + i of row r
+//                                                                      x = d * sc * q - dmin * mn
 #pragma once
 
 #include <cstdint>
@@ -87,7 +92,14 @@ static inline int x8_code3(const uint8_t* v, int r, int e) {
     return m == 6 ? t & 7 : t >> 3;
 }
 
-// True for the types that have an x8 layout (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q3_K, Q4_K, Q5_K, Q6_K).
+// The 2-bit code of element e (< 32) of row r (< 8) in a Q2_K x8 sub-block v (64 bytes, as above).
+static inline int x8_code2(const uint8_t* v, int r, int e) {
+    const int m = e / 4;
+    return (v[32 * (m / 4) + 4 * r + e % 4] >> (2 * (m % 4))) & 3;
+}
+
+// True for the types that have an x8 layout (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K, Q3_K, Q4_K, Q5_K,
+// Q6_K).
 bool x8_supported(gguf::TensorType t);
 // Bytes of one x8 group of 8 rows of n_in elements (n_in a multiple of the block size).
 uint64_t x8_group_bytes(gguf::TensorType t, int64_t n_in);
