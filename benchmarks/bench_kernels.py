@@ -5,7 +5,7 @@
 Read bandwidth is measured in the same run: numpy sums over a large array (1 thread), and two such
 sums at once on two Python threads (numpy releases the GIL) for the 2-thread figure.
 Matvec: one token through a ~100 MB weight matrix (n_in = 4096): weight bytes / time (GB/s of the
-source format's bytes). Types with an x8 layout (Q4_0 Q4_1 Q5_0 Q5_1 Q8_0 Q4_K Q5_K Q6_K: what Model(repack=True)
+source format's bytes). Types with an x8 layout (Q4_0 Q4_1 Q5_0 Q5_1 Q8_0 Q2_K Q3_K Q4_K Q5_K Q6_K: what Model(repack=True)
 runs) get a second row, "x8", measured on the same matrix repacked.
 Matmul: a 1536 x 1536 weight matrix, 2 * n_in * n_out * n_tokens / time, next to the core's
 arithmetic ceiling measured in the same run (_core.simd_peak: 8 independent chains of the panels'
