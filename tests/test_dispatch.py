@@ -65,6 +65,33 @@ def test_f16_conversion_odd_sizes(isa, n):
 
 
 @pytest.mark.parametrize("isa", ISAS)
+def test_f32_to_f16_rounds_like_numpy_on_every_level(isa):
+    # The KV cache's float -> half conversion (the F16C instruction on the SIMD levels). Oracle: numpy's
+    # astype(float16) (round to nearest even). Inputs: every float32 that is exactly halfway between
+    # two adjacent halves or one float32 step either side of it (the rounding decisions), over the
+    # whole half range including subnormals, the overflow edge (65504 / 65520) and infinities; plus
+    # random floats. NaNs: quiet with the top payload bits on every level (not compared to numpy).
+    h = np.arange(0x7C00, dtype=np.uint32)                         # every finite non-negative half
+    lo = h.astype(np.uint16).view(np.float16).astype(np.float64)
+    hi = (h + 1).astype(np.uint16).view(np.float16).astype(np.float64)  # the next one (0x7C00: inf)
+    hi[-1] = 65536.0                                                # the halfway point above 65504 is 65520
+    mid = ((lo + hi) / 2).astype(np.float32)                        # exact in float32
+    steps = [np.nextafter(mid, np.float32(-np.inf)), mid, np.nextafter(mid, np.float32(np.inf))]
+    rnd = np.random.default_rng(7).standard_normal(20001).astype(np.float32) * np.float32(300)
+    x = np.concatenate(steps + [lo.astype(np.float32), rnd, np.float32([np.inf, 70000.0, 65519.996, 1e-8, 0.0])])
+    x = np.concatenate([x, -x])
+    with np.errstate(over="ignore"):
+        want = x.astype(np.float16).view(np.uint16)
+    got = _core.f32_to_f16(x, isa=isa)
+    np.testing.assert_array_equal(got, want)
+    nans = np.array([0x7FC00000, 0x7F800001, 0xFFC12345, 0x7FFFFFFF], np.uint32).view(np.float32)
+    np.testing.assert_array_equal(_core.f32_to_f16(nans, isa=isa), _core.f32_to_f16(nans, isa="scalar"))
+    assert np.isnan(_core.f32_to_f16(nans, isa=isa).view(np.float16)).all()
+    for n in SIZES:  # the SIMD body and its scalar tail
+        np.testing.assert_array_equal(_core.f32_to_f16(rnd[:n], isa=isa), rnd[:n].astype(np.float16).view(np.uint16))
+
+
+@pytest.mark.parametrize("isa", ISAS)
 def test_bf16_conversion_exact(isa):
     bits = np.arange(65536, dtype=np.uint16)
     want = (bits.astype(np.uint32) << 16).view(np.float32)

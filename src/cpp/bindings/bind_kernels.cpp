@@ -102,6 +102,21 @@ py::array_t<float> ffn_activation(F32Array gate, const std::string& kind, std::o
 
 }  // namespace
 
+// The table's float -> half conversion (f32_to_f16), for the tests.
+py::array_t<uint16_t> f32_to_f16_py(py::array_t<float, py::array::c_style | py::array::forcecast> x,
+                                    std::optional<std::string> isa) {
+    const KernelTable& t = table_for(isa);
+    py::array_t<uint16_t> y(x.request().shape);
+    const float* src = x.data();
+    uint16_t* dst = y.mutable_data();
+    const size_t n = (size_t)x.size();
+    {
+        py::gil_scoped_release nogil;
+        t.f32_to_f16(src, dst, n);
+    }
+    return y;
+}
+
 void register_kernels(py::module_& m) {
     kernels();  // choose the ISA at import: a bad PYLLM_ISA fails the import with its message
     m.def("cpu_info", &cpu_info, "Detected CPU features, the chosen kernel ISA and core counts.");
@@ -114,6 +129,7 @@ void register_kernels(py::module_& m) {
           py::arg("x"), py::arg("isa") = py::none());
     m.def("bf16_to_f32", [](U16Array x, std::optional<std::string> isa) { return convert16(x, table_for(isa).bf16_to_f32); },
           py::arg("x"), py::arg("isa") = py::none());
+    m.def("f32_to_f16", &f32_to_f16_py, py::arg("x"), py::arg("isa") = py::none());
     m.def("dot_f32", &dot_f32, py::arg("a"), py::arg("b"), py::arg("isa") = py::none());
     m.def(
         "simd_peak",

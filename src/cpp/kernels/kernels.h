@@ -120,6 +120,9 @@ struct KernelTable {
     void (*f16_to_f32)(const uint16_t* x, float* y, size_t n);
     // y[i] = float(x[i]) for i < n.   x: [n] bfloat16 bits, y: [n]
     void (*bf16_to_f32)(const uint16_t* x, float* y, size_t n);
+    // y[i] = half(x[i]) for i < n, rounded to nearest even (overflow to inf, NaN quieted keeping the
+    // top payload bits): fp16.h's fp32_to_fp16 on every level, bit for bit.   x: [n], y: [n] half bits
+    void (*f32_to_f16)(const float* x, uint16_t* y, size_t n);
     // sum_i a[i]*b[i].   a, b: [n]. Accumulation order differs per ISA (lanes), so results agree
     // to float rounding, not bit for bit.
     float (*dot_f32)(const float* a, const float* b, size_t n);

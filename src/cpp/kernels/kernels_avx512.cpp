@@ -28,6 +28,13 @@ void bf16_to_f32(const uint16_t* x, float* y, size_t n) {
     for (; i < n; ++i) y[i] = bf16_to_fp32(x[i]);
 }
 
+void f32_to_f16(const float* x, uint16_t* y, size_t n) {
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16)
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(y + i), _mm512_cvtps_ph(_mm512_loadu_ps(x + i), _MM_FROUND_TO_NEAREST_INT));
+    for (; i < n; ++i) y[i] = fp32_to_fp16(x[i]);
+}
+
 float dot_f32(const float* a, const float* b, size_t n) {
     __m512 acc = _mm512_setzero_ps();
     size_t i = 0;
@@ -39,7 +46,7 @@ float dot_f32(const float* a, const float* b, size_t n) {
     return _mm512_reduce_add_ps(acc);
 }
 
-const KernelTable kTable = {Isa::AVX512, f16_to_f32, bf16_to_f32, dot_f32, &kQuantKernelsAvx512};
+const KernelTable kTable = {Isa::AVX512, f16_to_f32, bf16_to_f32, f32_to_f16, dot_f32, &kQuantKernelsAvx512};
 
 }  // namespace
 

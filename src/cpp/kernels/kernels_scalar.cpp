@@ -14,6 +14,10 @@ void bf16_to_f32(const uint16_t* x, float* y, size_t n) {
     for (size_t i = 0; i < n; ++i) y[i] = bf16_to_fp32(x[i]);
 }
 
+void f32_to_f16(const float* x, uint16_t* y, size_t n) {
+    for (size_t i = 0; i < n; ++i) y[i] = fp32_to_fp16(x[i]);
+}
+
 float dot_f32(const float* a, const float* b, size_t n) {
     // 8 partial sums (like one AVX2 register) keep the rounding close to the SIMD versions.
     float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
@@ -25,7 +29,7 @@ float dot_f32(const float* a, const float* b, size_t n) {
     return s;
 }
 
-const KernelTable kTable = {Isa::Scalar, f16_to_f32, bf16_to_f32, dot_f32, &kQuantKernelsScalar};
+const KernelTable kTable = {Isa::Scalar, f16_to_f32, bf16_to_f32, f32_to_f16, dot_f32, &kQuantKernelsScalar};
 
 }  // namespace
 

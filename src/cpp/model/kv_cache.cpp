@@ -3,7 +3,7 @@
 #include <cstring>
 
 #include "common/error.h"
-#include "kernels/fp16.h"
+#include "kernels/dispatch.h"
 
 namespace pyllm::model {
 
@@ -30,8 +30,7 @@ void KVCache::store(uint8_t* base, int64_t il, int64_t pos, const float* src) {
             std::memcpy(dst, src, (size_t)head_dim_ * 4);
             continue;
         }
-        uint16_t* d = reinterpret_cast<uint16_t*>(dst);
-        for (int64_t i = 0; i < head_dim_; ++i) d[i] = fp32_to_fp16(src[i]);
+        kernels().f32_to_f16(src, reinterpret_cast<uint16_t*>(dst), (size_t)head_dim_);  // F16C where the CPU has it
     }
 }
 
