@@ -317,7 +317,7 @@ void matvec_x8_s16(int64_t n, const void* vw, int64_t nr, const void* va, const 
     x8_rows_ref<kBytes, false>(n / kQKK, vw, nr, y, [a](const uint8_t* p, int64_t b, int r, float& acc, float&) {
         int isum = 0, msum = 0;
         for (int g = 0; g < 16; ++g) {
-            const int sc = (int8_t)p[16 + 16 * (g / 2) + 2 * r + g % 2];
+            const int sc = (int8_t)p[16 + quant::x8_scale_at(g, r)];
             const uint8_t* v = p + 144 + kSub * (g / 2);
             int s = 0;
             for (int e = 16 * (g % 2); e < 16 * (g % 2) + 16; ++e)
@@ -336,7 +336,7 @@ void matvec_x8_q2k(int64_t n, const void* vw, int64_t nr, const void* va, const 
     x8_rows_ref<672, true>(n / kQKK, vw, nr, y, [a](const uint8_t* p, int64_t b, int r, float& acc, float& acc2) {
         int isum = 0, msum = 0;
         for (int g = 0; g < 16; ++g) {
-            const int sm = p[32 + 16 * (g / 2) + 2 * r + g % 2];
+            const int sm = p[32 + quant::x8_scale_at(g, r)];
             int s = 0;
             for (int e = 16 * (g % 2); e < 16 * (g % 2) + 16; ++e)
                 s += quant::x8_code2(p + 160 + 64 * (g / 2), r, e) * a[b].qs[16 * g + e % 16];

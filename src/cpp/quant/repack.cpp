@@ -189,7 +189,7 @@ void x8_block_q6k(const uint8_t* const* rows, int nr, int64_t b, uint8_t* out) {
     for (int r = 0; r < nr; ++r) {
         const BlockQ6_K& blk = reinterpret_cast<const BlockQ6_K*>(rows[r])[b];
         std::memcpy(out + 2 * r, &blk.d, 2);
-        for (int g = 0; g < 16; ++g) out[16 + 16 * (g / 2) + 2 * r + g % 2] = (uint8_t)blk.scales[g];
+        for (int g = 0; g < 16; ++g) out[16 + x8_scale_at(g, r)] = (uint8_t)blk.scales[g];
         for (int j = 0; j < 8; ++j) {
             uint8_t* v = out + 144 + 192 * j;
             for (int e = 0; e < 32; ++e) {
@@ -209,7 +209,7 @@ void row_block_q6k(const uint8_t* in, int nr, int64_t b, uint8_t* dst, uint64_t 
     for (int r = 0; r < nr; ++r) {
         BlockQ6_K& blk = reinterpret_cast<BlockQ6_K*>(dst + r * ds)[b];
         std::memcpy(&blk.d, in + 2 * r, 2);
-        for (int g = 0; g < 16; ++g) blk.scales[g] = (int8_t)in[16 + 16 * (g / 2) + 2 * r + g % 2];
+        for (int g = 0; g < 16; ++g) blk.scales[g] = (int8_t)in[16 + x8_scale_at(g, r)];
         std::memset(blk.ql, 0, sizeof(blk.ql));
         std::memset(blk.qh, 0, sizeof(blk.qh));
         for (int e = 0; e < 256; ++e) {  // the inverse of q6k_code (blocks.h)
@@ -229,7 +229,7 @@ void x8_block_q3k(const uint8_t* const* rows, int nr, int64_t b, uint8_t* out) {
     for (int r = 0; r < nr; ++r) {
         const BlockQ3_K& blk = reinterpret_cast<const BlockQ3_K*>(rows[r])[b];
         std::memcpy(out + 2 * r, &blk.d, 2);
-        for (int g = 0; g < 16; ++g) out[16 + 16 * (g / 2) + 2 * r + g % 2] = (uint8_t)(int8_t)q3k_scale(blk.scales, g);
+        for (int g = 0; g < 16; ++g) out[16 + x8_scale_at(g, r)] = (uint8_t)(int8_t)q3k_scale(blk.scales, g);
         for (int j = 0; j < 8; ++j) {
             uint8_t* v = out + 144 + 96 * j + 4 * r;
             for (int e = 0; e < 32; ++e) {
@@ -252,7 +252,7 @@ void row_block_q3k(const uint8_t* in, int nr, int64_t b, uint8_t* dst, uint64_t 
         // scales: 16 6-bit values s + 32 (q3k_scale in blocks.h, inverted)
         std::memset(blk.scales, 0, sizeof(blk.scales));
         for (int g = 0; g < 16; ++g) {
-            const int u = (int)(int8_t)in[16 + 16 * (g / 2) + 2 * r + g % 2] + 32;
+            const int u = (int)(int8_t)in[16 + x8_scale_at(g, r)] + 32;
             blk.scales[g % 8] |= (uint8_t)((u & 15) << (4 * (g / 8)));
             blk.scales[8 + (g & 3)] |= (uint8_t)(((u >> 4) & 3) << (2 * (g >> 2)));
         }
@@ -276,7 +276,7 @@ void x8_block_q2k(const uint8_t* const* rows, int nr, int64_t b, uint8_t* out) {
         const BlockQ2_K& blk = reinterpret_cast<const BlockQ2_K*>(rows[r])[b];
         std::memcpy(out + 2 * r, &blk.d, 2);
         std::memcpy(out + 16 + 2 * r, &blk.dmin, 2);
-        for (int g = 0; g < 16; ++g) out[32 + 16 * (g / 2) + 2 * r + g % 2] = blk.scales[g];
+        for (int g = 0; g < 16; ++g) out[32 + x8_scale_at(g, r)] = blk.scales[g];
         for (int e = 0; e < 256; ++e) {
             const int j = e / 32, m = (e % 32) / 4;
             out[160 + 64 * j + 32 * (m / 4) + 4 * r + e % 4] |= (uint8_t)(q2k_code(blk, e) << (2 * (m % 4)));
@@ -289,7 +289,7 @@ void row_block_q2k(const uint8_t* in, int nr, int64_t b, uint8_t* dst, uint64_t 
         BlockQ2_K& blk = reinterpret_cast<BlockQ2_K*>(dst + r * ds)[b];
         std::memcpy(&blk.d, in + 2 * r, 2);
         std::memcpy(&blk.dmin, in + 16 + 2 * r, 2);
-        for (int g = 0; g < 16; ++g) blk.scales[g] = in[32 + 16 * (g / 2) + 2 * r + g % 2];
+        for (int g = 0; g < 16; ++g) blk.scales[g] = in[32 + x8_scale_at(g, r)];
         std::memset(blk.qs, 0, sizeof(blk.qs));
         for (int e = 0; e < 256; ++e)  // the inverse of q2k_code (blocks.h)
             blk.qs[32 * (e / 128) + e % 32] |= (uint8_t)(x8_code2(in + 160 + 64 * (e / 32), r, e % 32) << (2 * ((e / 32) % 4)));

@@ -75,6 +75,10 @@ static inline int x8_code(const uint8_t* qs, const uint8_t* qh, int r, int e) {
     return c;
 }
 
+// Q6_K / Q3_K / Q2_K: the byte of 16-element group g's scale for row r in the [8 sub][8 rows][2]
+// scale array (group g is half g % 2 of sub-block g / 2).
+static inline int x8_scale_at(int g, int r) { return 16 * (g / 2) + 2 * r + g % 2; }
+
 // The 6-bit code of element e (< 32) of row r (< 8) in a Q6_K x8 sub-block v (192 bytes, as above).
 static inline int x8_code6(const uint8_t* v, int r, int e) {
     const int m = e / 4, i = e % 4;
