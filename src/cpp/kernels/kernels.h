@@ -109,6 +109,9 @@ struct TypeKernels {
     // of an x8 matrix on rows unpacked from their group (quant::unrepack_x8_group).
     MatvecX8Fn matvec_x8 = nullptr;
     PanelPackFn pack_x8 = nullptr;
+    // matvec_x8 reads the broadcast activation codes (`ab`, QuantKernels::bcast_act) when offered;
+    // false: it broadcasts in its loop, so matmul.cpp does not build the copy for this type.
+    bool x8_bcast = false;
 };
 constexpr int kTypeKernelSlots = 40;  // == gguf::kTensorTypeLimit
 

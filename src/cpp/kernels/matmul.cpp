@@ -183,6 +183,7 @@ const uint8_t* x8_act_bcast(const QMatrix& w, const KernelTable& k, RowPath path
                             std::vector<uint8_t>& buf) {
     if (!w.x8 || path != RowPath::Matvec || T != 1 || !k.q || !k.q->bcast_act) return nullptr;
     const TypeKernels& tk = k.q->types[static_cast<uint32_t>(w.type)];
+    if (!tk.x8_bcast) return nullptr;
     if (buf.size() < kActBcastBytes(w.n_in)) buf.resize(kActBcastBytes(w.n_in));
     k.q->bcast_act(act, tk.act, w.n_in, buf.data());
     return buf.data();

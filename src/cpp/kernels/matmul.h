@@ -66,7 +66,8 @@ enum class RowPath {
 void matmul_rows(const QMatrix& w, const TypeKernels& tk, RowPath path, int64_t r0, int64_t r1, const uint8_t* act,
                  size_t act_stride, int64_t T, float* y, size_t y_stride, const uint8_t* ab = nullptr);
 // The broadcast activations for an x8 matrix's one-token call, in `buf` (resized as needed), or
-// nullptr when the call does not take the x8 matvec or the level has no bcast_act.
+// nullptr when the call does not take the x8 matvec, the type's kernel broadcasts in its loop
+// (TypeKernels::x8_bcast) or the level has no bcast_act.
 const uint8_t* x8_act_bcast(const QMatrix& w, const KernelTable& k, RowPath path, const uint8_t* act, int64_t T,
                             std::vector<uint8_t>& buf);
 // Rows per chunk for ThreadPool::for_chunks on `path`: whole panels, tiles or x8 groups.
