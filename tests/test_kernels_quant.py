@@ -364,11 +364,18 @@ def ref_x8_layout(raw, name, n_in, n_out):
     return np.concatenate(parts, axis=2).reshape(-1)
 
 
+def _x8_groups(raw, n_in, n_out, block_bytes):
+    """(blocks [groups * 8, nb, block_bytes] with the padding rows zero, nb, groups, to_rows):
+    to_rows(a) turns a per-row field a[groups * 8, nb, k] into [group, block, row, k]."""
+    nb, groups = n_in // 256, (n_out + 7) // 8
+    blocks = np.zeros((groups * 8, nb, block_bytes), np.uint8)
+    blocks[:n_out] = raw.reshape(n_out, nb, block_bytes)
+    return blocks, nb, groups, lambda a: a.reshape(groups, 8, nb, -1).transpose(0, 2, 1, 3)
+
+
 def ref_q6k_x8_layout(raw, n_in, n_out):
     """numpy version of repack.h's documented Q6_K x8 layout (codes decoded as gguf's quants.py does)."""
-    nb, groups = n_in // 256, (n_out + 7) // 8
-    blocks = np.zeros((groups * 8, nb, 210), np.uint8)
-    blocks[:n_out] = raw.reshape(n_out, nb, 210)
+    blocks, nb, groups, b = _x8_groups(raw, n_in, n_out, 210)
     ql, qh, sc, d = blocks[..., :128], blocks[..., 128:192], blocks[..., 192:208], blocks[..., 208:210]
     # element 128 h + 32 k + l: nibble k // 2 of ql[64 h + 32 (k % 2) + l], bits 2k.. of qh[32 h + l]
     lo = (ql.reshape(-1, nb, 2, 1, 2, 32) >> np.array([0, 4], np.uint8).reshape(1, 1, 1, 2, 1, 1)) & 15
@@ -379,7 +386,6 @@ def ref_q6k_x8_layout(raw, n_in, n_out):
     for h in range(2):                                                              # k-groups 6, 7
         for k in range(3):
             v[:, :, :, 3 * h + k] |= ((q[:, :, :, 6 + h] >> (2 * k)) & 3) << 6
-    b = lambda a: a.reshape(groups, 8, nb, -1).transpose(0, 2, 1, 3)               # [g, b, r, bytes]
     scales = b(sc).reshape(groups, nb, 8, 8, 2).transpose(0, 1, 3, 2, 4)            # [g, b, j, r, 2]
     parts = [b(d).reshape(groups, nb, 16), scales.reshape(groups, nb, 128), v.reshape(groups, nb, 8 * 192)]
     return np.concatenate(parts, axis=2).reshape(-1)
@@ -387,9 +393,7 @@ def ref_q6k_x8_layout(raw, n_in, n_out):
 
 def ref_q2k_x8_layout(raw, n_in, n_out):
     """numpy version of repack.h's documented Q2_K x8 layout (codes decoded as gguf's quants.py does)."""
-    nb, groups = n_in // 256, (n_out + 7) // 8
-    blocks = np.zeros((groups * 8, nb, 84), np.uint8)
-    blocks[:n_out] = raw.reshape(n_out, nb, 84)
+    blocks, nb, groups, b = _x8_groups(raw, n_in, n_out, 84)
     sc, qs, d, dmin = blocks[..., :16], blocks[..., 16:80], blocks[..., 80:82], blocks[..., 82:84]
     # element 128 h + 32 j + l: bits 2j.. of qs[32 h + l]
     q = (qs.reshape(-1, nb, 2, 1, 32) >> (2 * np.arange(4, dtype=np.uint8)).reshape(1, 1, 1, 4, 1)) & 3
@@ -398,7 +402,6 @@ def ref_q2k_x8_layout(raw, n_in, n_out):
     shifts = (2 * np.arange(4, dtype=np.uint8)).reshape(1, 1, 1, 4, 1, 1)
     v = np.stack([(q[:, :, :, 4 * h:4 * h + 4] << shifts).sum(axis=3, dtype=np.uint8) for h in range(2)],
                  axis=3)                                                            # [g, b, j, 2, r, i]
-    b = lambda a: a.reshape(groups, 8, nb, -1).transpose(0, 2, 1, 3)              # [g, b, r, bytes]
     scales = b(sc).reshape(groups, nb, 8, 8, 2).transpose(0, 1, 3, 2, 4)          # [g, b, j, r, 2]
     parts = [b(d).reshape(groups, nb, 16), b(dmin).reshape(groups, nb, 16), scales.reshape(groups, nb, 128),
              v.reshape(groups, nb, 8 * 64)]
@@ -408,9 +411,7 @@ def ref_q2k_x8_layout(raw, n_in, n_out):
 def ref_q3k_x8_layout(raw, n_in, n_out):
     """numpy version of repack.h's documented Q3_K x8 layout (codes and scales decoded as gguf's
     quants.py does)."""
-    nb, groups = n_in // 256, (n_out + 7) // 8
-    blocks = np.zeros((groups * 8, nb, 110), np.uint8)
-    blocks[:n_out] = raw.reshape(n_out, nb, 110)
+    blocks, nb, groups, b = _x8_groups(raw, n_in, n_out, 110)
     hm, qs, sc, d = blocks[..., :32], blocks[..., 32:96], blocks[..., 96:108], blocks[..., 108:110]
     # element 128 h + 32 j + l: bits 2j.. of qs[32 h + l]; bit 4 h + j of hmask[l] as bit 2
     low = (qs.reshape(-1, nb, 2, 1, 32) >> (2 * np.arange(4, dtype=np.uint8)).reshape(1, 1, 1, 4, 1)) & 3
@@ -427,7 +428,6 @@ def ref_q3k_x8_layout(raw, n_in, n_out):
     hi2 = (sc[..., 8 + (g & 3)] >> (2 * (g >> 2)).astype(np.uint8)) & 3
     s16 = ((lo4 | (hi2 << 4)).astype(np.int16) - 32).astype(np.int8).view(np.uint8)
     s16[n_out:] = 0  # padding rows are all zero bytes
-    b = lambda a: a.reshape(groups, 8, nb, -1).transpose(0, 2, 1, 3)              # [g, b, r, bytes]
     scales = b(s16).reshape(groups, nb, 8, 8, 2).transpose(0, 1, 3, 2, 4)         # [g, b, j, r, 2]
     parts = [b(d).reshape(groups, nb, 16), scales.reshape(groups, nb, 128), v.reshape(groups, nb, 8 * 96)]
     return np.concatenate(parts, axis=2).reshape(-1)
