@@ -54,16 +54,17 @@ py::dict cpu_info() {
     return d;
 }
 
-// y = convert(x) through one of the table's 16-bit -> float kernels (f16_to_f32 / bf16_to_f32).
-using Convert16 = void (*)(const uint16_t*, float*, size_t);
-py::array_t<float> convert16(U16Array x, Convert16 convert) {
-    py::array_t<float> y(x.request().shape);
-    const uint16_t* src = x.data();
-    float* dst = y.mutable_data();
-    size_t n = (size_t)x.size();
+// y = convert(x), same shape, through one of the table's element-wise conversions (f16_to_f32,
+// bf16_to_f32: In = uint16_t, Out = float; f32_to_f16: the reverse).
+template <class In, class Out>
+py::array_t<Out> convert(py::array_t<In, py::array::c_style | py::array::forcecast> x, void (*fn)(const In*, Out*, size_t)) {
+    py::array_t<Out> y(x.request().shape);
+    const In* src = x.data();
+    Out* dst = y.mutable_data();
+    const size_t n = (size_t)x.size();
     {
         py::gil_scoped_release nogil;
-        convert(src, dst, n);
+        fn(src, dst, n);
     }
     return y;
 }
@@ -102,21 +103,6 @@ py::array_t<float> ffn_activation(F32Array gate, const std::string& kind, std::o
 
 }  // namespace
 
-// The table's float -> half conversion (f32_to_f16), for the tests.
-py::array_t<uint16_t> f32_to_f16_py(py::array_t<float, py::array::c_style | py::array::forcecast> x,
-                                    std::optional<std::string> isa) {
-    const KernelTable& t = table_for(isa);
-    py::array_t<uint16_t> y(x.request().shape);
-    const float* src = x.data();
-    uint16_t* dst = y.mutable_data();
-    const size_t n = (size_t)x.size();
-    {
-        py::gil_scoped_release nogil;
-        t.f32_to_f16(src, dst, n);
-    }
-    return y;
-}
-
 void register_kernels(py::module_& m) {
     kernels();  // choose the ISA at import: a bad PYLLM_ISA fails the import with its message
     m.def("cpu_info", &cpu_info, "Detected CPU features, the chosen kernel ISA and core counts.");
@@ -125,11 +111,12 @@ void register_kernels(py::module_& m) {
         for (Isa i : available_isas()) l.append(isa_name(i));
         return l;
     });
-    m.def("f16_to_f32", [](U16Array x, std::optional<std::string> isa) { return convert16(x, table_for(isa).f16_to_f32); },
+    m.def("f16_to_f32", [](U16Array x, std::optional<std::string> isa) { return convert(x, table_for(isa).f16_to_f32); },
           py::arg("x"), py::arg("isa") = py::none());
-    m.def("bf16_to_f32", [](U16Array x, std::optional<std::string> isa) { return convert16(x, table_for(isa).bf16_to_f32); },
+    m.def("bf16_to_f32", [](U16Array x, std::optional<std::string> isa) { return convert(x, table_for(isa).bf16_to_f32); },
           py::arg("x"), py::arg("isa") = py::none());
-    m.def("f32_to_f16", &f32_to_f16_py, py::arg("x"), py::arg("isa") = py::none());
+    m.def("f32_to_f16", [](F32Array x, std::optional<std::string> isa) { return convert(x, table_for(isa).f32_to_f16); },
+          py::arg("x"), py::arg("isa") = py::none());
     m.def("dot_f32", &dot_f32, py::arg("a"), py::arg("b"), py::arg("isa") = py::none());
     m.def(
         "simd_peak",
