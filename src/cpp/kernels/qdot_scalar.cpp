@@ -312,7 +312,7 @@ void matvec_x8_k(int64_t n, const void* vw, int64_t nr, const void* va, const vo
 //   msum = sum_g sc_g * bsum_g (exact int32);  acc = fma(d*d_a, float(isum - offset * msum), acc).
 template <int kBits>
 void matvec_x8_s16(int64_t n, const void* vw, int64_t nr, const void* va, const void*, float* y) {
-    constexpr int kSub = 32 * kBits / 8 * 8, kBytes = 144 + 8 * kSub, kOffset = 1 << (kBits - 1);
+    constexpr int kSub = 32 * kBits, kBytes = 144 + 8 * kSub, kOffset = 1 << (kBits - 1);
     const auto* a = static_cast<const BlockQ8K*>(va);
     x8_rows_ref<kBytes, false>(n / kQKK, vw, nr, y, [a](const uint8_t* p, int64_t b, int r, float& acc, float&) {
         int isum = 0, msum = 0;

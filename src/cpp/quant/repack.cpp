@@ -190,18 +190,7 @@ void x8_block_q6k(const uint8_t* const* rows, int nr, int64_t b, uint8_t* out) {
         const BlockQ6_K& blk = reinterpret_cast<const BlockQ6_K*>(rows[r])[b];
         std::memcpy(out + 2 * r, &blk.d, 2);
         for (int g = 0; g < 16; ++g) out[16 + x8_scale_at(g, r)] = (uint8_t)blk.scales[g];
-        for (int j = 0; j < 8; ++j) {
-            uint8_t* v = out + 144 + 192 * j;
-            for (int e = 0; e < 32; ++e) {
-                const int c = q6k_code(blk, 32 * j + e), m = e / 4, i = e % 4;
-                if (m < 6) {
-                    v[32 * m + 4 * r + i] |= (uint8_t)c;
-                } else {
-                    for (int k = 0; k < 3; ++k)  // bits 2k, 2k+1 -> bits 6-7 of k-group 3 (m - 6) + k
-                        v[32 * (3 * (m - 6) + k) + 4 * r + i] |= (uint8_t)(((c >> (2 * k)) & 3) << 6);
-                }
-            }
-        }
+        for (int e = 0; e < 256; ++e) x8_set_code6(out + 144 + 192 * (e / 32), r, e % 32, q6k_code(blk, e));
     }
 }
 
@@ -230,18 +219,7 @@ void x8_block_q3k(const uint8_t* const* rows, int nr, int64_t b, uint8_t* out) {
         const BlockQ3_K& blk = reinterpret_cast<const BlockQ3_K*>(rows[r])[b];
         std::memcpy(out + 2 * r, &blk.d, 2);
         for (int g = 0; g < 16; ++g) out[16 + x8_scale_at(g, r)] = (uint8_t)(int8_t)q3k_scale(blk.scales, g);
-        for (int j = 0; j < 8; ++j) {
-            uint8_t* v = out + 144 + 96 * j + 4 * r;
-            for (int e = 0; e < 32; ++e) {
-                const int c = q3k_code(blk, 32 * j + e), m = e / 4, i = e % 4;
-                if (m < 6) {
-                    v[32 * (m / 2) + i] |= (uint8_t)(c << (3 * (m % 2)));
-                } else {  // 6-bit t = c6 | c7 << 3, two bits into the top of each of the 3 vectors
-                    const int t = m == 6 ? c : c << 3;
-                    for (int k = 0; k < 3; ++k) v[32 * k + i] |= (uint8_t)(((t >> (2 * k)) & 3) << 6);
-                }
-            }
-        }
+        for (int e = 0; e < 256; ++e) x8_set_code3(out + 144 + 96 * (e / 32), r, e % 32, q3k_code(blk, e));
     }
 }
 
@@ -277,10 +255,7 @@ void x8_block_q2k(const uint8_t* const* rows, int nr, int64_t b, uint8_t* out) {
         std::memcpy(out + 2 * r, &blk.d, 2);
         std::memcpy(out + 16 + 2 * r, &blk.dmin, 2);
         for (int g = 0; g < 16; ++g) out[32 + x8_scale_at(g, r)] = blk.scales[g];
-        for (int e = 0; e < 256; ++e) {
-            const int j = e / 32, m = (e % 32) / 4;
-            out[160 + 64 * j + 32 * (m / 4) + 4 * r + e % 4] |= (uint8_t)(q2k_code(blk, e) << (2 * (m % 4)));
-        }
+        for (int e = 0; e < 256; ++e) x8_set_code2(out + 160 + 64 * (e / 32), r, e % 32, q2k_code(blk, e));
     }
 }
 

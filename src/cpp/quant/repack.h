@@ -102,6 +102,31 @@ static inline int x8_code2(const uint8_t* v, int r, int e) {
     return (v[32 * (m / 4) + 4 * r + e % 4] >> (2 * (m % 4))) & 3;
 }
 
+// The writers of those three layouts: code c of element e (< 32) of row r into sub-block v, which
+// starts zeroed (the codes are or-ed in). x8_codeN(v, r, e) reads back c.
+static inline void x8_set_code6(uint8_t* v, int r, int e, int c) {
+    const int m = e / 4, i = e % 4;
+    if (m < 6) {
+        v[32 * m + 4 * r + i] |= (uint8_t)c;
+        return;
+    }
+    for (int k = 0; k < 3; ++k)  // bits 2k, 2k+1 -> bits 6-7 of k-group 3 (m - 6) + k
+        v[32 * (3 * (m - 6) + k) + 4 * r + i] |= (uint8_t)(((c >> (2 * k)) & 3) << 6);
+}
+static inline void x8_set_code3(uint8_t* v, int r, int e, int c) {
+    const int m = e / 4, i = e % 4;
+    if (m < 6) {
+        v[32 * (m / 2) + 4 * r + i] |= (uint8_t)(c << (3 * (m % 2)));
+        return;
+    }
+    const int t = m == 6 ? c : c << 3;  // the 6-bit top field: c6 | c7 << 3, two bits per vector
+    for (int k = 0; k < 3; ++k) v[32 * k + 4 * r + i] |= (uint8_t)(((t >> (2 * k)) & 3) << 6);
+}
+static inline void x8_set_code2(uint8_t* v, int r, int e, int c) {
+    const int m = e / 4;
+    v[32 * (m / 4) + 4 * r + e % 4] |= (uint8_t)(c << (2 * (m % 4)));
+}
+
 // True for the types that have an x8 layout (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K, Q3_K, Q4_K, Q5_K,
 // Q6_K).
 bool x8_supported(gguf::TensorType t);
