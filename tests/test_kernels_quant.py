@@ -461,6 +461,10 @@ def test_x8_layout_and_roundtrip(name):
         _core.matmul(np.zeros(18, np.uint8), "Q4_0", 32, 1, np.zeros((1, 32), np.float32), x8=True)
 
 
+# Q2_K, Q3_K, Q6_K: prefill panels with integer scales over whole super-blocks (qpanel_x86.inc, K16)
+K16_TYPES = ("Q2_K", "Q3_K", "Q6_K")
+
+
 @pytest.mark.parametrize("isa", ["scalar"] + ISAS)
 @pytest.mark.parametrize("name", X8_TYPES)
 def test_x8_matmul(isa, name):
@@ -487,6 +491,12 @@ def test_x8_matmul(isa, name):
                     assert np.array_equal(y, ys), (isa, name, n_in, n_out)
                 else:
                     assert np.array_equal(y, _core.matmul(raw, name, n_in, n_out, x, isa=isa)), (isa, name, n_tokens)
+                    if name in K16_TYPES and isa != "scalar":
+                        # the K16 panels do the x8 matvec's integer and float steps: each token's row
+                        # equals its one-token call bit for bit
+                        one = np.concatenate([_core.matmul(packed, name, n_in, n_out, x[t:t + 1], isa=isa, x8=True)
+                                              for t in range(n_tokens)])
+                        assert np.array_equal(y, one), (isa, name, n_in, n_out, n_tokens)
 
 
 @pytest.mark.parametrize("isa", ISAS)

@@ -49,7 +49,7 @@ void MatmulGroup::run(const QMatrix* const* ws, float* const* ys, int n, const f
     bool any_panel = false, all_matvec = true, any_x8 = false;
     for (int i = 0; i < n; ++i) {
         const TypeKernels& tk = k.q->types[static_cast<uint32_t>(ws[i]->type)];
-        panel = panel && tk.pack != nullptr && tk.panel_sub == tk0.panel_sub;
+        panel = panel && tk.pack != nullptr && tk.panel_sub == tk0.panel_sub && tk.panel_q8k == tk0.panel_q8k;
         any_panel = any_panel || tk.pack != nullptr;
         all_matvec = all_matvec && matvec_applies(tk, 1, ws[i]->x8);
         any_x8 = any_x8 || ws[i]->x8;
@@ -61,9 +61,9 @@ void MatmulGroup::run(const QMatrix* const* ws, float* const* ys, int n, const f
         return;
     }
     const RowPath path = panel ? RowPath::Panel : (T == 1 && allow_matvec && all_matvec) ? RowPath::Matvec : RowPath::Tiles;
-    const size_t pab = panel ? kPanelActBytes(n_in, tk0.panel_sub) : 0;
+    const size_t pab = panel && !tk0.panel_q8k ? kPanelActBytes(n_in, tk0.panel_sub) : 0;
     if (pact_.size() < pab * (size_t)T) pact_.resize(pab * (size_t)T);
-    uint8_t* pa = panel ? pact_.data() : nullptr;
+    uint8_t* pa = pab ? pact_.data() : nullptr;
     quantize_activations(k.q->quantize_act[at], static_cast<ActType>(at), x, n_in, T, act_.data(), arb, tk0.panel_sub,
                          pa, pab, pool);
     const uint8_t* a = pa ? pa : act_.data();

@@ -53,7 +53,7 @@ using MatvecFn = void (*)(int64_t n, const void* w, size_t w_stride, int64_t nr,
 // kPanelRows weight rows are unpacked ONCE per call into an interleaved int8 "panel" that every token
 // then reuses: no per-token unpacking and no horizontal sums (one vector lane per weight row).
 // A weight type with a panel kernel describes its rows as sub-blocks of S = panel_sub elements
-// (32: Q4_0 Q4_1 Q5_0 Q5_1 Q4_K Q5_K; 16: Q2_K Q3_K Q6_K), each row r of sub-block b being
+// (32: Q4_0 Q4_1 Q5_0 Q5_1 Q4_K Q5_K), each row r of sub-block b being
 //   W[r][b*S + i] = scale[b][r] * code[b][r][i] + offset[b][r],   code unsigned (< 2^panel_bits)
 // Panel layout, per sub-block b (kPanelSubBytes(S) bytes each, sub-blocks back to back):
 //   codes  [S/4][kPanelRows][4] uint8   (4 consecutive codes of row 0, of row 1, ..., row 7; next 4)
@@ -64,6 +64,9 @@ using MatvecFn = void (*)(int64_t n, const void* w, size_t w_stride, int64_t nr,
 //   q [n] int8,   d [n/S] float32 (the activation scale of each sub-block),
 //   s [n/S] float32 = d * (sum of the sub-block's codes)
 // A sub-block's contribution:  d_a * scale * sum_i code_i * q_i  +  offset * s.
+// Q2_K, Q3_K and Q6_K (16-element scales) have panels of their own layout instead, with integer
+// scales over whole 256-element super-blocks against the Q8K rows (panel_q8k; "K16 panels",
+// qpanel_x86.inc); panel_sub 16 sizes their buffer (kPanelBytes(n, 16) holds one).
 constexpr int kPanelRows = 8;
 constexpr size_t kPanelSubBytes(int sub) { return (size_t)sub * kPanelRows + 2 * kPanelRows * sizeof(float); }
 constexpr size_t kPanelBytes(int64_t n, int sub) { return (size_t)(n / sub) * kPanelSubBytes(sub); }
@@ -112,6 +115,9 @@ struct TypeKernels {
     // matvec_x8 reads the broadcast activation codes (`ab`, QuantKernels::bcast_act) when offered;
     // false: it broadcasts in its loop, so matmul.cpp does not build the copy for this type.
     bool x8_bcast = false;
+    // The panel kernel reads the type's quantized activation rows (act format) as they are, not panel
+    // activation rows (the K16 panels of Q2_K / Q3_K / Q6_K: integer scales, see qpanel_x86.inc).
+    bool panel_q8k = false;
 };
 constexpr int kTypeKernelSlots = 40;  // == gguf::kTensorTypeLimit
 

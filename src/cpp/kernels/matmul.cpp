@@ -69,11 +69,11 @@ void matmul_quant(const QMatrix& w, const float* x, float* y, int64_t n_tokens, 
     const RowPath path = panel_applies(tk, n_tokens)        ? RowPath::Panel
                          : matvec_applies(tk, n_tokens, w.x8) ? RowPath::Matvec
                                                               : RowPath::Tiles;
-    const size_t pab = path == RowPath::Panel ? kPanelActBytes(w.n_in, tk.panel_sub) : 0;
+    const size_t pab = path == RowPath::Panel && !tk.panel_q8k ? kPanelActBytes(w.n_in, tk.panel_sub) : 0;
     thread_local std::vector<uint8_t> act, pact;
     if (act.size() < arb * (size_t)n_tokens) act.resize(arb * (size_t)n_tokens);
     if (pact.size() < pab * (size_t)n_tokens) pact.resize(pab * (size_t)n_tokens);
-    uint8_t* pa = path == RowPath::Panel ? pact.data() : nullptr;
+    uint8_t* pa = pab ? pact.data() : nullptr;
     quantize_activations(quantize, tk.act, x, w.n_in, n_tokens, act.data(), arb, tk.panel_sub, pa, pab, pool);
 
     const uint8_t* a = pa ? pa : act.data();
@@ -91,7 +91,7 @@ void matmul_quant(const QMatrix& w, const float* x, float* y, int64_t n_tokens, 
 }
 
 // One token's panel activation row (kPanelActBytes(n, sub) bytes at pa) from its quantized row qa in
-// format `at` (Q8A with sub 32; Q8K with sub 16 or 32).
+// format `at` (Q8A or Q8K, sub 32; the K16 panels read the Q8K rows themselves).
 void panel_act_row(ActType at, int sub, const uint8_t* qa, int64_t n, uint8_t* pa) {
     int8_t* q = reinterpret_cast<int8_t*>(pa);
     float* d = reinterpret_cast<float*>(pa + n);  // [n / sub], then s: [n / sub]

@@ -53,7 +53,7 @@ void quantize_activations(QuantizeActFn quantize, ActType at, const float* x, in
 
 // How a call computes its rows from the quantized activations.
 enum class RowPath {
-    Panel,   // act: panel activation rows (quantize_activations' pa)
+    Panel,   // act: panel activation rows (quantize_activations' pa); the quantized rows (qa) if panel_q8k
     Matvec,  // act: quantized rows (qa); the type's matvec kernel, once per token
     Tiles,   // act: quantized rows (qa); 4-row x 8-token tiles
 };
