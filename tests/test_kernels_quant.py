@@ -182,20 +182,53 @@ def test_isa_matches_scalar(isa, name):
 @pytest.mark.parametrize("isa", ["scalar"] + ISAS)
 @pytest.mark.parametrize("name", ["F32", "F16", "BF16"])
 def test_float_weights(isa, name):
+    # Float weights run KernelTable::matmul_f: 4-row x 3-token tiles of 8-lane FMA chains, one
+    # documented summation (kernels.h), so every level gives the scalar reference's bits, and a
+    # token's row does not depend on the tile it falls in (1, 2, 3, 4 ... tokens; 1 or 2 threads).
     need(isa)
     rng = np.random.default_rng(3)
-    n_out, n_in = 19, 75
+    for n_out, n_in in ((19, 75), (1, 8), (3, 1), (255, 1000), (6, 17)):
+        wf = rng.standard_normal((n_out, n_in)).astype(np.float32)
+        if name == "F32":
+            raw = wf.view(np.uint8).reshape(-1)
+        elif name == "F16":
+            raw = wf.astype(np.float16).view(np.uint8).reshape(-1)
+        else:
+            raw = quants.quantize(wf, QT.BF16).reshape(-1)
+        w = _core.dequantize(raw, name, n_out * n_in).reshape(n_out, n_in).astype(np.float64)
+        for n_tokens in (1, 2, 3, 4, 7, 33):
+            x = rng.standard_normal((n_tokens, n_in)).astype(np.float32)
+            y = _core.matmul(raw, name, n_in, n_out, x, n_threads=2, isa=isa)
+            check_matmul(name, raw, w, x, y)
+            assert np.array_equal(y, _core.matmul(raw, name, n_in, n_out, x, isa="scalar")), (isa, name, n_out, n_in)
+            assert np.array_equal(y, _core.matmul(raw, name, n_in, n_out, x, n_threads=1, isa=isa))
+            one = np.concatenate([_core.matmul(raw, name, n_in, n_out, x[t:t + 1], isa=isa) for t in range(n_tokens)])
+            assert np.array_equal(y, one), (isa, name, n_out, n_in, n_tokens)
+
+
+def test_float_weights_summation_order():
+    # The documented order, in numpy: lane l accumulates x_i * w_i for i = l mod 8 by fused
+    # multiply-adds (emulated in float64: the product of two float32 is exact there; the sum is
+    # rounded to float64 and then to float32, which can differ from one rounding only in rare
+    # double-rounding cases, none in this fixed data), the tree ((l0+l4)+(l2+l6))+((l1+l5)+(l3+l7)),
+    # then the tail.
+    rng = np.random.default_rng(8)
+    n_out, n_in = 5, 43
     wf = rng.standard_normal((n_out, n_in)).astype(np.float32)
-    if name == "F32":
-        raw = wf.view(np.uint8).reshape(-1)
-    elif name == "F16":
-        raw = wf.astype(np.float16).view(np.uint8).reshape(-1)
-    else:
-        raw = quants.quantize(wf, QT.BF16).reshape(-1)
-    w = _core.dequantize(raw, name, n_out * n_in).reshape(n_out, n_in).astype(np.float64)
-    for n_tokens in (1, 2, 7):
-        x = rng.standard_normal((n_tokens, n_in)).astype(np.float32)
-        check_matmul(name, raw, w, x, _core.matmul(raw, name, n_in, n_out, x, n_threads=2, isa=isa))
+    x = rng.standard_normal((2, n_in)).astype(np.float32)
+    y = _core.matmul(wf.view(np.uint8).reshape(-1), "F32", n_in, n_out, x)
+    f32 = np.float32
+    for t in range(2):
+        for r in range(n_out):
+            lanes = [f32(0)] * 8
+            n8 = n_in - n_in % 8
+            for i in range(n8):
+                lanes[i % 8] = f32(float(wf[r, i]) * float(x[t, i]) + float(lanes[i % 8]))
+            l = lanes
+            s = f32(f32(f32(l[0] + l[4]) + f32(l[2] + l[6])) + f32(f32(l[1] + l[5]) + f32(l[3] + l[7])))
+            for i in range(n8, n_in):
+                s = f32(float(wf[r, i]) * float(x[t, i]) + float(s))
+            assert y[t, r] == s, (t, r, y[t, r], s)
 
 
 def test_zero_tokens_and_zero_weights():

@@ -123,6 +123,9 @@ constexpr int kTypeKernelSlots = 40;  // == gguf::kTensorTypeLimit
 
 struct QuantKernels;
 
+// Float weight formats of KernelTable::matmul_f.
+constexpr int kFloatF32 = 0, kFloatF16 = 1, kFloatBF16 = 2;
+
 struct KernelTable {
     Isa isa;
     // y[i] = float(x[i]) for i < n.   x: [n] IEEE half bits, y: [n]
@@ -135,6 +138,14 @@ struct KernelTable {
     // sum_i a[i]*b[i].   a, b: [n]. Accumulation order differs per ISA (lanes), so results agree
     // to float rounding, not bit for bit.
     float (*dot_f32)(const float* a, const float* b, size_t n);
+    // Float weights: y[t * y_stride + r] = sum_i W[r][i] * x[t * n + i] for r < nr, t < T; W's rows are
+    // w_stride bytes apart in format wt (kFloatF32 / kFloatF16 / kFloatBF16), x: [T][n]. Each (r, t)
+    // is 8 fused multiply-add chains (lane l: the i = l mod 8, in order) summed as
+    // ((l0+l4)+(l2+l6)) + ((l1+l5)+(l3+l7)), then the n % 8 tail by fmaf in order: the same bits on
+    // every level and for any nr, T or split of the rows and tokens. scratch: nullptr or 4 * n floats
+    // the SIMD levels may use (F16 / BF16 rows converted once for many tokens).
+    void (*matmul_f)(int wt, const void* w, size_t w_stride, int64_t nr, int64_t n, const float* x, int64_t T, float* y,
+                     size_t y_stride, float* scratch);
     // The quantized kernels of this level.
     const QuantKernels* q;
 };

@@ -1,5 +1,6 @@
 // kernels_avx2.cpp — AVX2 + FMA + F16C kernels. Compiled with -mavx2 -mfma -mf16c (see kernels.h rules).
 #include <immintrin.h>
+#include <math.h>  // fmaf: a C function (no std:: inline or template copies in this file)
 
 #include "kernels/fp16.h"
 #include "kernels/kernels.h"
@@ -57,7 +58,9 @@ float dot_f32(const float* a, const float* b, size_t n) {
     return s;
 }
 
-const KernelTable kTable = {Isa::AVX2, f16_to_f32, bf16_to_f32, f32_to_f16, dot_f32, &kQuantKernelsAvx2};
+#include "kernels/matmul_f_x86.inc"
+
+const KernelTable kTable = {Isa::AVX2, f16_to_f32, bf16_to_f32, f32_to_f16, dot_f32, matmul_f, &kQuantKernelsAvx2};
 
 }  // namespace
 

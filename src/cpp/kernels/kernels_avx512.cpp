@@ -1,5 +1,6 @@
 // kernels_avx512.cpp — AVX-512 (F, BW, VL, DQ, VNNI) kernels. Compiled with -mavx512... (see kernels.h rules).
 #include <immintrin.h>
+#include <math.h>  // fmaf: a C function (no std:: inline or template copies in this file)
 
 #include "kernels/fp16.h"
 #include "kernels/kernels.h"
@@ -46,7 +47,9 @@ float dot_f32(const float* a, const float* b, size_t n) {
     return _mm512_reduce_add_ps(acc);
 }
 
-const KernelTable kTable = {Isa::AVX512, f16_to_f32, bf16_to_f32, f32_to_f16, dot_f32, &kQuantKernelsAvx512};
+#include "kernels/matmul_f_x86.inc"
+
+const KernelTable kTable = {Isa::AVX512, f16_to_f32, bf16_to_f32, f32_to_f16, dot_f32, matmul_f, &kQuantKernelsAvx512};
 
 }  // namespace
 

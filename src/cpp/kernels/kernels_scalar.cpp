@@ -1,4 +1,6 @@
 // kernels_scalar.cpp — portable reference kernels: the fallback on any CPU and the tests' oracle.
+#include <math.h>  // fmaf
+
 #include "kernels/fp16.h"
 #include "kernels/kernels.h"
 
@@ -29,7 +31,30 @@ float dot_f32(const float* a, const float* b, size_t n) {
     return s;
 }
 
-const KernelTable kTable = {Isa::Scalar, f16_to_f32, bf16_to_f32, f32_to_f16, dot_f32, &kQuantKernelsScalar};
+// The reference of KernelTable::matmul_f: the SIMD levels' lanes, tree and tail, with fmaf.
+float weight_at(int wt, const uint8_t* row, int64_t i) {
+    if (wt == kFloatF32) return reinterpret_cast<const float*>(row)[i];
+    const uint16_t h = reinterpret_cast<const uint16_t*>(row)[i];
+    return wt == kFloatF16 ? fp16_to_fp32(h) : bf16_to_fp32(h);
+}
+void matmul_f(int wt, const void* w, size_t ws, int64_t nr, int64_t n, const float* x, int64_t T, float* y, size_t ys,
+              float*) {
+    const int64_t n8 = n & ~int64_t(7);
+    for (int64_t r = 0; r < nr; ++r) {
+        const uint8_t* row = static_cast<const uint8_t*>(w) + r * ws;
+        for (int64_t t = 0; t < T; ++t) {
+            const float* xt = x + t * n;
+            float l[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+            for (int64_t i = 0; i < n8; i += 8)
+                for (int j = 0; j < 8; ++j) l[j] = fmaf(weight_at(wt, row, i + j), xt[i + j], l[j]);
+            float s = ((l[0] + l[4]) + (l[2] + l[6])) + ((l[1] + l[5]) + (l[3] + l[7]));
+            for (int64_t i = n8; i < n; ++i) s = fmaf(weight_at(wt, row, i), xt[i], s);
+            y[t * ys + r] = s;
+        }
+    }
+}
+
+const KernelTable kTable = {Isa::Scalar, f16_to_f32, bf16_to_f32, f32_to_f16, dot_f32, matmul_f, &kQuantKernelsScalar};
 
 }  // namespace
 

@@ -33,28 +33,20 @@ constexpr int64_t kMatvecMaxTokens = 2;
 // split saves (and much more when the machine is oversubscribed).
 constexpr uint64_t kMatvecParallelBytes = 128 * 1024;
 
-// Float weights: per output row, dequantize the row once (F16/BF16) and dot it with every token.
+// Float weights (F32 / F16 / BF16): KernelTable::matmul_f's tiles (4 rows x 3 tokens, converted in
+// registers), rows claimed in chunks of multiples of 4 by whichever thread is free. Every output
+// depends only on its row and token (the kernel's contract), so the split changes nothing.
 void matmul_float(const QMatrix& w, const float* x, float* y, int64_t n_tokens, ThreadPool& pool, const KernelTable& k) {
     const uint64_t rb = w.row_bytes();
     const auto* base = static_cast<const uint8_t*>(w.data);
-    pool.run([&](int ti, int nt) {
-        int64_t r0, r1;
-        ThreadPool::chunk(w.n_out, ti, nt, 1, &r0, &r1);
-        thread_local std::vector<float> row;  // scratch: one dequantized weight row, [n_in]
-        if (w.type != gguf::TensorType::F32 && (int64_t)row.size() < w.n_in) row.resize((size_t)w.n_in);
-        for (int64_t r = r0; r < r1; ++r) {
-            const float* wr;
-            if (w.type == gguf::TensorType::F32) {
-                wr = reinterpret_cast<const float*>(base + r * rb);
-            } else {
-                const auto* src = reinterpret_cast<const uint16_t*>(base + r * rb);
-                if (w.type == gguf::TensorType::F16) k.f16_to_f32(src, row.data(), (size_t)w.n_in);
-                else k.bf16_to_f32(src, row.data(), (size_t)w.n_in);
-                wr = row.data();
-            }
-            for (int64_t t = 0; t < n_tokens; ++t) y[t * w.n_out + r] = k.dot_f32(wr, x + t * w.n_in, (size_t)w.n_in);
-        }
-    });
+    const int wt = w.type == gguf::TensorType::F16 ? kFloatF16 : w.type == gguf::TensorType::BF16 ? kFloatBF16 : kFloatF32;
+    auto rows = [&](int64_t r0, int64_t r1) {
+        thread_local std::vector<float> scratch;  // 4 rows converted to f32 (F16 / BF16, many tokens)
+        if (scratch.size() < (size_t)(4 * w.n_in)) scratch.resize((size_t)(4 * w.n_in));
+        k.matmul_f(wt, base + r0 * rb, rb, r1 - r0, w.n_in, x, n_tokens, y + r0, (size_t)w.n_out, scratch.data());
+    };
+    if (n_tokens == 1 && rb * (uint64_t)w.n_out < kMatvecParallelBytes) rows(0, w.n_out);
+    else pool.for_chunks(w.n_out, pool.grain_for(w.n_out, 4), rows);
 }
 
 void matmul_quant(const QMatrix& w, const float* x, float* y, int64_t n_tokens, ThreadPool& pool, const KernelTable& k) {
