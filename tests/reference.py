@@ -203,7 +203,8 @@ def forward(m: RefModel, ids: Sequence[int], kv_f16: bool = False) -> np.ndarray
 # ---------------------------------------------------------------------------------------------
 
 QTYPES = {name: gguf.GGMLQuantizationType[name] for name in
-          ("F32", "F16", "BF16", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q8_0", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K")}
+          ("F32", "F16", "BF16", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q8_0", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K",
+           "IQ4_NL", "IQ4_XS")}
 
 # Byte offsets of the float16 scale fields in the K-quant blocks (for random-block generation).
 _KQ_LAYOUT = {  # type: (block bytes, {offset of an f16 field: its value range})
@@ -215,11 +216,14 @@ _KQ_LAYOUT = {  # type: (block bytes, {offset of an f16 field: its value range})
     "Q4_K": (144, {0: 2.5e-4, 2: 2.5e-4 * 7.5}),
     "Q5_K": (176, {0: 1.2e-4, 2: 1.2e-4 * 15.5}),
     "Q6_K": (210, {208: 5e-5}),
+    # IQ4_NL: w = d·table[q] (|table| ~ 60, per 32);  IQ4_XS: w = d·(sc-32)·table[q], 6-bit sc
+    "IQ4_NL": (18, {0: 1e-3}),
+    "IQ4_XS": (136, {0: 6e-5}),
 }
 
 
 def _encode(w: np.ndarray, wtype: str, rng: np.random.Generator):
-    """(data, raw_dtype) for GGUFWriter.add_tensor. K-quants: random blocks with sane scales
+    """(data, raw_dtype) for GGUFWriter.add_tensor. K-quants and IQ4: random blocks with sane scales
     (gguf cannot quantize them), so the oracle is gguf's dequantization of those very bytes."""
     if wtype == "F32":
         return w.astype(np.float32), None
@@ -229,7 +233,7 @@ def _encode(w: np.ndarray, wtype: str, rng: np.random.Generator):
     if wtype in _KQ_LAYOUT:
         bsize, fields = _KQ_LAYOUT[wtype]
         n_out, n_in = w.shape
-        nb = n_in // 256
+        nb = n_in // gguf.GGML_QUANT_SIZES[qt][0]
         raw = rng.integers(0, 256, size=(n_out, nb, bsize), dtype=np.uint8)
         for off, scale in fields.items():
             d = (rng.uniform(0.8, 1.2, size=(n_out, nb)) * scale).astype(np.float16)

@@ -12,8 +12,8 @@ import pyllm
 from pyllm import _core
 import reference as R
 
-FLOAT_TYPES = ["F32", "F16"]
-QUANT_TYPES = ["Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q4_K", "Q5_K", "Q6_K"]
+FLOAT_TYPES = ["F32", "F16", "BF16"]
+QUANT_TYPES = ["Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q4_K", "Q5_K", "Q6_K", "IQ4_NL", "IQ4_XS"]
 
 
 def rel_err(a, ref):
@@ -203,7 +203,8 @@ def test_kv_cache_memory_grows_with_positions(tmp_path_factory):
 
 @pytest.mark.parametrize("arch,wtype", [("llama", "Q4_0"), ("llama", "Q4_1"), ("gemma3", "Q5_0"), ("gpt2", "Q8_0"),
                                         ("qwen2", "Q4_K"), ("llama", "Q5_K"), ("gemma3", "Q6_K"),
-                                        ("qwen2", "Q3_K"), ("llama", "Q2_K")])
+                                        ("qwen2", "Q3_K"), ("llama", "Q2_K"), ("llama", "IQ4_NL"),
+                                        ("qwen2", "IQ4_XS")])
 def test_repacked_weights(tmp_path_factory, arch, wtype):
     # Model(repack=True), the default, moves these types' matrices to the x8 layout at the first eval.
     # Prompts: bit-identical to repack=False (the prefill panels are packed from the same bytes).

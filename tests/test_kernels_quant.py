@@ -368,8 +368,8 @@ def test_multi_token_rows_independent_of_batch_rows_and_threads(name):
 
 
 # ---- the x8 layout (8 rows interleaved; quant/repack.h) -------------------------------------------------
-X8_TYPES = ["Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q8_0", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K"]
-X8_K_BYTES = {"Q3_K": 912, "Q4_K": 1184, "Q5_K": 1440}  # x8 bytes per 256 elements of 8 rows (unpacked scales)
+X8_TYPES = ["Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q8_0", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_NL", "IQ4_XS"]
+X8_K_BYTES = {"Q3_K": 912, "Q4_K": 1184, "Q5_K": 1440, "IQ4_XS": 1104}  # x8 bytes per 256 elements of 8 rows (unpacked scales)
 
 
 def ref_x8_layout(raw, name, n_in, n_out):
@@ -380,7 +380,7 @@ def ref_x8_layout(raw, name, n_in, n_out):
     blocks[:n_out] = raw.reshape(n_out, nb, ts)
     b = blocks.reshape(groups, 8, nb, ts).transpose(0, 2, 1, 3)  # [group, block, row, bytes]
     parts = [b[..., 0:2].reshape(groups, nb, 16)]                  # d[8]
-    qs_at = {"Q4_0": 2, "Q4_1": 4, "Q5_0": 6, "Q5_1": 8, "Q8_0": 2}[name]
+    qs_at = {"Q4_0": 2, "Q4_1": 4, "Q5_0": 6, "Q5_1": 8, "Q8_0": 2, "IQ4_NL": 2}[name]
     qs_len = 32 if name == "Q8_0" else 16
     if name in ("Q4_1", "Q5_1"):
         parts.append(b[..., 2:4].reshape(groups, nb, 16))          # m[8]
@@ -466,6 +466,20 @@ def ref_q3k_x8_layout(raw, n_in, n_out):
     return np.concatenate(parts, axis=2).reshape(-1)
 
 
+def ref_iq4xs_x8_layout(raw, n_in, n_out):
+    """numpy version of repack.h's documented IQ4_XS x8 layout (scales decoded as gguf's quants.py does)."""
+    blocks, nb, groups, b = _x8_groups(raw, n_in, n_out, 136)
+    d, sh, sl, qs = blocks[..., 0:2], blocks[..., 2:4].copy().view("<u2")[..., 0], blocks[..., 4:8], blocks[..., 8:136]
+    j = np.arange(8)
+    s6 = ((sl[..., j // 2] >> (4 * (j % 2)).astype(np.uint8)) & 15) | (((sh[..., None] >> (2 * j)) & 3) << 4).astype(np.uint8)
+    sc = (s6.astype(np.int16) - 32).astype(np.int8).view(np.uint8)
+    sc[n_out:] = 0  # padding rows are all zero bytes
+    scales = b(sc).reshape(groups, nb, 8, 8).transpose(0, 1, 3, 2)                # [g, b, j, r]
+    q = b(qs).reshape(groups, nb, 8, 8, 4, 4).transpose(0, 1, 3, 4, 2, 5)          # [g, b, j, p, r, i]
+    parts = [b(d).reshape(groups, nb, 16), scales.reshape(groups, nb, 64), q.reshape(groups, nb, 1024)]
+    return np.concatenate(parts, axis=2).reshape(-1)
+
+
 @pytest.mark.parametrize("name", X8_TYPES)
 def test_x8_layout_and_roundtrip(name):
     # repack_x8 writes the documented layout (numpy oracle for the 32-element types) and unrepack_x8
@@ -485,11 +499,13 @@ def test_x8_layout_and_roundtrip(name):
                 assert np.array_equal(packed, ref_q3k_x8_layout(raw, n_in, n_out)), (n_in, n_out)
             elif name == "Q2_K":
                 assert np.array_equal(packed, ref_q2k_x8_layout(raw, n_in, n_out)), (n_in, n_out)
+            elif name == "IQ4_XS":
+                assert np.array_equal(packed, ref_iq4xs_x8_layout(raw, n_in, n_out)), (n_in, n_out)
             elif name not in X8_K_BYTES:
                 assert np.array_equal(packed, ref_x8_layout(raw, name, n_in, n_out)), (name, n_in, n_out)
             assert np.array_equal(_core.unrepack_x8(packed, name, n_in, n_out), raw), (name, n_in, n_out)
-    with pytest.raises(NotImplementedError, match="IQ4_XS"):  # no x8 layout
-        _core.repack_x8(np.zeros(136, np.uint8), "IQ4_XS", 256, 1)
+    with pytest.raises(NotImplementedError, match="F16"):  # no x8 layout
+        _core.repack_x8(np.zeros(64, np.uint8), "F16", 32, 1)
     with pytest.raises(ValueError, match="x8"):  # wrong byte count for an x8 matrix
         _core.matmul(np.zeros(18, np.uint8), "Q4_0", 32, 1, np.zeros((1, 32), np.float32), x8=True)
 

@@ -241,10 +241,11 @@ float dot_iq4_xs(int64_t nb, const void* vw, const void* va) {
 // Per row r of a group and block b, in this order (the SIMD kernels do the same per lane):
 //   32-element types: f = float(isum);  acc = fma(d_w*d_a, f, acc);  acc2 = fma(c_w, k*s_a, acc2)
 //     with (c_w, k) = (m, 1) for Q4_1 and Q5_1, (d_w, -8) for Q4_0, (d_w, -16) for Q5_0, and no acc2 term
-//     for Q8_0 (signed codes);  y = acc + acc2.
+//     for Q8_0 and IQ4_NL (signed values);  y = acc + acc2.
 //   Q4_K / Q5_K: isum = sum_j sc_j * isum_j, msum = sum_j mn_j * bsum_j (exact int32);
 //     acc = fma(d*d_a, float(isum), acc);  acc2 = fma(dmin*d_a, float(msum), acc2);  y = acc - acc2.
 //   Q6_K / Q3_K / Q2_K: as below (Q2_K with a second accumulator for the mins).
+//   IQ4_XS: isum = sum_j sc_j * isum_j (exact int32);  acc = fma(d*d_a, float(isum), acc).
 // The loops every x8 reference shares: each row r of each 8-row group, its blocks in order (kBytes
 // x8 bytes each), two float accumulators per row; block(p, b, r, acc, acc2) adds block b.
 template <int kBytes, bool kSub, class Block>
@@ -269,6 +270,28 @@ void matvec_x8_q8_0(int64_t n, const void* vw, int64_t nr, const void* va, const
     x8_rows_ref<8 * sizeof(BlockQ8_0), false>(n / kQK32, vw, nr, y, [a](const uint8_t* p, int64_t b, int r, float& acc, float&) {
         int isum = 0;
         for (int e = 0; e < 32; ++e) isum += (int)(int8_t)p[16 + 32 * (e / 4) + 4 * r + e % 4] * a[b].qs[e];
+        acc = std::fma(x8_h2f(p, r) * a[b].d, (float)isum, acc);
+    });
+}
+
+void matvec_x8_iq4_nl(int64_t n, const void* vw, int64_t nr, const void* va, const void*, float* y) {
+    const auto* a = static_cast<const BlockQ8A*>(va);
+    x8_rows_ref<8 * sizeof(BlockIQ4_NL), false>(n / kQK32, vw, nr, y, [a](const uint8_t* p, int64_t b, int r, float& acc, float&) {
+        int isum = 0;
+        for (int e = 0; e < 32; ++e) isum += kIQ4NLValues[quant::x8_code(p + 16, nullptr, r, e)] * a[b].qs[e];
+        acc = std::fma(x8_h2f(p, r) * a[b].d, (float)isum, acc);
+    });
+}
+
+void matvec_x8_iq4_xs(int64_t n, const void* vw, int64_t nr, const void* va, const void*, float* y) {
+    const auto* a = static_cast<const BlockQ8K*>(va);
+    x8_rows_ref<1104, false>(n / kQKK, vw, nr, y, [a](const uint8_t* p, int64_t b, int r, float& acc, float&) {
+        int isum = 0;
+        for (int j = 0; j < 8; ++j) {
+            int s = 0;
+            for (int e = 0; e < 32; ++e) s += kIQ4NLValues[quant::x8_code(p + 80 + 128 * j, nullptr, r, e)] * a[b].qs[32 * j + e];
+            isum += (int)(int8_t)p[16 + 8 * j + r] * s;
+        }
         acc = std::fma(x8_h2f(p, r) * a[b].d, (float)isum, acc);
     });
 }
@@ -375,7 +398,7 @@ extern const QuantKernels kQuantKernelsScalar = {
         k32(gemm<dot_q5_0, 32>, matvec_x8_32<gguf::TensorType::Q5_0>), k32(gemm<dot_q5_1, 32>, matvec_x8_32<gguf::TensorType::Q5_1>), k32(gemm<dot_q8_0, 32>, matvec_x8_q8_0), kNone,    // 6-9
         {ActType::Q8K, gemm<dot_q2_k, 256>, nullptr, nullptr, nullptr, 0, matvec_x8_q2k}, {ActType::Q8K, gemm<dot_q3_k, 256>, nullptr, nullptr, nullptr, 0, matvec_x8_s16<3>}, {ActType::Q8K, gemm<dot_q4_k, 256>, nullptr, nullptr, nullptr, 0, matvec_x8_k<false>},          // 10-12
         {ActType::Q8K, gemm<dot_q5_k, 256>, nullptr, nullptr, nullptr, 0, matvec_x8_k<true>}, {ActType::Q8K, gemm<dot_q6_k, 256>, nullptr, nullptr, nullptr, 0, matvec_x8_s16<6>}, kNone, kNone, kNone, kNone, kNone,  // 13-19
-        k32(gemm<dot_iq4_nl, 32>), kNone, kNone, kK(gemm<dot_iq4_xs, 256>), kNone, kNone,    // 20-25
+        k32(gemm<dot_iq4_nl, 32>, matvec_x8_iq4_nl), kNone, kNone, {ActType::Q8K, gemm<dot_iq4_xs, 256>, nullptr, nullptr, nullptr, 0, matvec_x8_iq4_xs}, kNone, kNone,    // 20-25
         kNone, kNone, kNone, kNone, kNone, kNone, kNone, kNone, kNone, kNone, kNone, kNone,  // 26-37
         kNone, kNone,                                                                       // 38-39
     },

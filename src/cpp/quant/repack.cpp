@@ -61,7 +61,7 @@ Layout32 layout32(TensorType t) {
         case TensorType::Q4_1: return {2, -1, 4, 16, -1, 32};
         case TensorType::Q5_0: return {-1, 2, 6, -1, 16, 48};
         case TensorType::Q5_1: return {2, 4, 8, 16, 32, 64};
-        default: return {-1, -1, 2, -1, -1, 16};  // Q4_0
+        default: return {-1, -1, 2, -1, -1, 16};  // Q4_0, IQ4_NL
     }
 }
 
@@ -89,6 +89,15 @@ void x8_block32(TensorType t, const uint8_t* const* rows, int nr, int64_t b, uin
 
 void row_block32(TensorType t, const uint8_t* in, int nr, int64_t b, uint64_t bb, uint8_t* dst, uint64_t ds) {
     const Layout32 L = layout32(t);
+    if (L.x_qh < 0) {  // 4-bit codes: the byte moves of x8_block32 backwards (prefill unpacks groups per call)
+        for (int r = 0; r < nr; ++r) {
+            uint8_t* blk = dst + r * ds + b * bb;
+            std::memcpy(blk, in + 2 * r, 2);
+            if (L.src_m >= 0) std::memcpy(blk + L.src_m, in + L.x_m + 2 * r, 2);
+            for (int p = 0; p < 4; ++p) std::memcpy(blk + L.src_qs + 4 * p, in + L.x_qs + 32 * p + 4 * r, 4);
+        }
+        return;
+    }
     uint8_t c[kX8Rows][32];
     get_codes(in + L.x_qs, L.x_qh >= 0 ? in + L.x_qh : nullptr, c);
     for (int r = 0; r < nr; ++r) {
@@ -271,9 +280,39 @@ void row_block_q2k(const uint8_t* in, int nr, int64_t b, uint8_t* dst, uint64_t 
     }
 }
 
+// IQ4_XS: d[8] f16 | sc[8 sub][8 rows] int8 (the 6-bit scales minus 32) | qs[8 sub][128] (each
+// sub-block's nibbles as a 32-element x8 code block: source qs[16j + 4p + i] is x8 byte (p, r, i)).
+constexpr int kIQ4XSGroupBlock = 16 + 64 + 8 * 128;  // 1104 = 8 * sizeof(BlockIQ4_XS) + 16
+void x8_block_iq4xs(const uint8_t* const* rows, int nr, int64_t b, uint8_t* out) {
+    std::memset(out, 0, kIQ4XSGroupBlock);
+    for (int r = 0; r < nr; ++r) {
+        const BlockIQ4_XS& blk = reinterpret_cast<const BlockIQ4_XS*>(rows[r])[b];
+        std::memcpy(out + 2 * r, &blk.d, 2);
+        for (int j = 0; j < 8; ++j) {
+            out[16 + 8 * j + r] = (uint8_t)(int8_t)iq4xs_scale(blk, j);
+            for (int p = 0; p < 4; ++p) std::memcpy(out + 80 + 128 * j + 32 * p + 4 * r, blk.qs + 16 * j + 4 * p, 4);
+        }
+    }
+}
+void row_block_iq4xs(const uint8_t* in, int nr, int64_t b, uint8_t* dst, uint64_t ds) {
+    for (int r = 0; r < nr; ++r) {
+        BlockIQ4_XS& blk = reinterpret_cast<BlockIQ4_XS*>(dst + r * ds)[b];
+        std::memcpy(&blk.d, in + 2 * r, 2);
+        blk.scales_h = 0;
+        std::memset(blk.scales_l, 0, sizeof(blk.scales_l));
+        for (int j = 0; j < 8; ++j) {
+            const int s6 = (int)(int8_t)in[16 + 8 * j + r] + 32;  // the inverse of iq4xs_scale
+            blk.scales_l[j / 2] |= (uint8_t)((s6 & 15) << (4 * (j % 2)));
+            blk.scales_h |= (uint16_t)(((s6 >> 4) & 3) << (2 * j));
+            for (int p = 0; p < 4; ++p) std::memcpy(blk.qs + 16 * j + 4 * p, in + 80 + 128 * j + 32 * p + 4 * r, 4);
+        }
+    }
+}
+
 uint64_t x8_block_bytes(TensorType t) {
     switch (t) {
         case TensorType::Q4_0: return 8 * sizeof(BlockQ4_0);
+        case TensorType::IQ4_NL: return 8 * sizeof(BlockIQ4_NL);  // Q4_0's layout, the codes index a table
         case TensorType::Q4_1: return 8 * sizeof(BlockQ4_1);
         case TensorType::Q5_0: return 8 * sizeof(BlockQ5_0);
         case TensorType::Q5_1: return 8 * sizeof(BlockQ5_1);
@@ -283,6 +322,7 @@ uint64_t x8_block_bytes(TensorType t) {
         case TensorType::Q6_K: return kQ6KGroupBlock;
         case TensorType::Q3_K: return kQ3KGroupBlock;
         case TensorType::Q2_K: return kQ2KGroupBlock;
+        case TensorType::IQ4_XS: return kIQ4XSGroupBlock;
         default: return 0;
     }
 }
@@ -314,6 +354,7 @@ void repack_x8(TensorType t, const void* src, int64_t n_in, int64_t n_out, int64
             else if (t == TensorType::Q3_K) x8_block_q3k(rows, nr, b, out + b * xb);
             else if (t == TensorType::Q2_K) x8_block_q2k(rows, nr, b, out + b * xb);
             else if (t == TensorType::Q8_0) x8_block_q8_0(rows, nr, b, out + b * xb);
+            else if (t == TensorType::IQ4_XS) x8_block_iq4xs(rows, nr, b, out + b * xb);
             else x8_block32(t, rows, nr, b, bb, out + b * xb);
         }
     }
@@ -332,6 +373,7 @@ void unrepack_x8_group(TensorType t, const void* group, int64_t n_in, int nr, vo
         else if (t == TensorType::Q3_K) row_block_q3k(in + b * xb, nr, b, static_cast<uint8_t*>(dst), ds);
         else if (t == TensorType::Q2_K) row_block_q2k(in + b * xb, nr, b, static_cast<uint8_t*>(dst), ds);
         else if (t == TensorType::Q8_0) row_block_q8_0(in + b * xb, nr, b, static_cast<uint8_t*>(dst), ds);
+        else if (t == TensorType::IQ4_XS) row_block_iq4xs(in + b * xb, nr, b, static_cast<uint8_t*>(dst), ds);
         else row_block32(t, in + b * xb, nr, b, tt.type_size, static_cast<uint8_t*>(dst), ds);
     }
 }

@@ -10,7 +10,7 @@
 // A matrix of n_out rows is stored as ceil(n_out / 8) groups of 8 rows (rows past n_out are zero),
 // each group 8 * row_bytes bytes: its blocks in row-block order b = 0, 1, ..., each x8 block the
 // 8 rows' block b. Same bytes per block as the source format, except Q3_K, Q4_K and Q5_K (+32 bytes
-// per 8 rows: unpacked 6-bit scales). Codes keep their values; only their places move, so the arithmetic is the
+// per 8 rows: unpacked 6-bit scales; IQ4_XS +16). Codes keep their values; only their places move, so the arithmetic is the
 // same integer sums (see qdot_scalar.cpp).
 //
 // Codes of a 32-element sub-block for 8 rows, 128 bytes: qs[p][4 r + i] (p < 4, r < 8, i < 4) holds
@@ -21,6 +21,7 @@
 //
 // Per type, one x8 block (8 rows):
 //   Q4_0 (144 B):  d[8] f16 | qs[128]                                   x = d * (q - 8)
+//   IQ4_NL (144 B): as Q4_0                                            x = d * kIQ4NLValues[q]
 //   Q4_1 (160 B):  d[8] f16 | m[8] f16 | qs[128]                        x = d * q + m
 //   Q5_0 (176 B):  d[8] f16 | qh[32] | qs[128]                          x = d * (q - 16)
 //        the fifth bit of element 4 j + i of row r is bit j of qh[4 r + i] (j < 8)
@@ -54,6 +55,9 @@
 //        2j and 2j+1 of row r) | v[8 sub][2][32]: 2-bit codes, four k-groups per vector:
 //          v[j][m / 4][4 r + i] bits 2(m % 4) .. 2(m % 4)+1 = code of element 4 m + i of row r
 //                                                                      x = d * sc * q - dmin * mn
+//   IQ4_XS (1104 B per 256 elements, the source's 8 * 136 + 16: scales unpacked): d[8] f16 |
+//        sc[8 sub][8 rows] int8 (the 6-bit scales minus 32) | qs[8 sub][128] (sub-block j's nibble
+//        codes as a 32-element code block above)                      x = d * sc * kIQ4NLValues[q]
 #pragma once
 
 #include <cstdint>
