@@ -173,7 +173,7 @@ def main() -> int:
           + (f", plus the f16 KV cache read at {args.depth} + {args.gen // 2} positions" if args.depth else ""))
     print("README bound = the same with the data README's bandwidth (23 GB/s 1 thread, 30 GB/s 2 threads)")
     print("load s = Model() (maps the file); 1st s = the first 16-token eval (pages the weights in and, unless\n"
-          "--no-repack, copies the Q4_0/Q4_1/Q5_x/Q8_0/Q2_K-Q6_K matrices into the x8 layout)")
+          "--no-repack, copies the Q4_0/Q4_1/Q5_x/Q8_0/Q2_K-Q6_K/IQ4 matrices into the x8 layout)")
     print("cpu pp/tg = tok/s per second of process CPU time (1 thread only: robust on a shared machine)")
     return 0
 

@@ -100,8 +100,8 @@ class Model(GenerationMixin):
     ``model``: a path to a ``.gguf`` file, a known model name (see ``pyllm models``), or None for
     the default model (fetched into the cache on first use). ``n_ctx``: the context size of the
     sessions it creates. ``n_threads``: None for the number of physical cores.
-    ``repack``: before the first evaluation, copy the Q4_0 / Q4_1 / Q5_0 / Q5_1 / Q8_0 / Q2_K ... Q6_K matrices
-    into an 8-row interleaved layout that decodes 1.2-2.4x faster per thread on x86 (their pages of the mapped file are
+    ``repack``: before the first evaluation, copy the Q4_0 / Q4_1 / Q5_0 / Q5_1 / Q8_0 / Q2_K ... Q6_K / IQ4_NL /
+    IQ4_XS matrices into an 8-row interleaved layout that decodes 1.2-2.4x faster per thread on x86 (their pages of the mapped file are
     released, so resident memory stays about the file size). False keeps every weight a zero-copy
     view of the file (less memory when several processes map the same file).
     Architectures: llama, gemma3, gpt2, qwen2; anything else raises

@@ -8,11 +8,12 @@
 // 4 weight rows x 8 tokens run on the pool's threads, each thread owning a contiguous range of output
 // rows (n_tokens > 1: every 4-row weight group is reused across all tokens while it is in L1).
 // n_tokens >= 2 on types with a panel kernel (AVX2 level: Q4_0 Q4_1 Q5_0 Q5_1 Q2_K..Q6_K) takes
-// the panel path instead of the tiles: 8 weight rows unpacked once per call, every token run on them.
+// the panel path instead of the tiles: 8 weight rows unpacked once per call, every token run on them
+// (Q2_K, Q3_K, Q6_K: the integer-scale K16 panels, on the Q8K rows).
 // n_tokens == 1 (decode) uses the type's dedicated matvec kernel where the table has one
 // (TypeKernels::matvec: one horizontal reduction per row instead of per block), and stays on the
 // calling thread when the matrix is under 128 KB (waking the pool would cost more than it saves).
-// F32/F16/BF16 weights take a float path (dequantize a row, dot per token).
+// F32/F16/BF16 weights take the float path: KernelTable::matmul_f's 4-row x 3-token FMA tiles.
 // This is the engine's only entry to the matmul kernels.
 #pragma once
 
