@@ -5,8 +5,8 @@
 //
 // Quantized weights: x is quantized once per call to the weight type's activation format
 // (KernelTable::q->types[type].act: Q8A or Q8K blocks), then integer dot-product tiles of up to
-// 4 weight rows x 8 tokens run on the pool's threads, each thread owning a contiguous range of output
-// rows (n_tokens > 1: every 4-row weight group is reused across all tokens while it is in L1).
+// 4 weight rows x 8 tokens run on the pool's threads, rows claimed in chunks by whichever thread is
+// free (n_tokens > 1: every 4-row weight group is reused across all tokens while it is in L1).
 // n_tokens >= 2 on types with a panel kernel (AVX2 level: Q4_0 Q4_1 Q5_0 Q5_1 Q2_K..Q6_K) takes
 // the panel path instead of the tiles: 8 weight rows unpacked once per call, every token run on them
 // (Q2_K, Q3_K, Q6_K: the integer-scale K16 panels, on the Q8K rows).
