@@ -61,7 +61,7 @@ void MatmulGroup::run(const QMatrix* const* ws, float* const* ys, int n, const f
         return;
     }
     const RowPath path = panel ? RowPath::Panel : (T == 1 && allow_matvec && all_matvec) ? RowPath::Matvec : RowPath::Tiles;
-    const size_t pab = panel && !tk0.panel_q8k ? kPanelActBytes(n_in, tk0.panel_sub) : 0;
+    const size_t pab = panel ? panel_act_row_bytes(tk0, n_in) : 0;
     if (pact_.size() < pab * (size_t)T) pact_.resize(pab * (size_t)T);
     uint8_t* pa = pab ? pact_.data() : nullptr;
     quantize_activations(k.q->quantize_act[at], static_cast<ActType>(at), x, n_in, T, act_.data(), arb, tk0.panel_sub,

@@ -61,7 +61,7 @@ void matmul_quant(const QMatrix& w, const float* x, float* y, int64_t n_tokens, 
     const RowPath path = panel_applies(tk, n_tokens)        ? RowPath::Panel
                          : matvec_applies(tk, n_tokens, w.x8) ? RowPath::Matvec
                                                               : RowPath::Tiles;
-    const size_t pab = path == RowPath::Panel && !tk.panel_q8k ? kPanelActBytes(w.n_in, tk.panel_sub) : 0;
+    const size_t pab = path == RowPath::Panel ? panel_act_row_bytes(tk, w.n_in) : 0;
     thread_local std::vector<uint8_t> act, pact;
     if (act.size() < arb * (size_t)n_tokens) act.resize(arb * (size_t)n_tokens);
     if (pact.size() < pab * (size_t)n_tokens) pact.resize(pab * (size_t)n_tokens);

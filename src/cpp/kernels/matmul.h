@@ -42,6 +42,11 @@ bool matmul_supports(gguf::TensorType type);
 // True if a call with n_tokens tokens takes the panel path: the type has a panel kernel on this
 // level and there are >= 2 tokens (one token streams the weights once anyway: matvec or tiles).
 inline bool panel_applies(const TypeKernels& tk, int64_t n_tokens) { return tk.pack != nullptr && n_tokens >= 2; }
+// Bytes per token of the panel activation rows a call on the panel path builds (0: its panel kernel
+// reads the quantized rows themselves, TypeKernels::panel_q8k).
+inline size_t panel_act_row_bytes(const TypeKernels& tk, int64_t n_in) {
+    return tk.panel_q8k ? 0 : kPanelActBytes(n_in, tk.panel_sub);
+}
 // True if a call takes the type's dedicated matvec kernel: one token and a matvec on this level
 // (for an x8 matrix: its matvec_x8 kernel).
 bool matvec_applies(const TypeKernels& tk, int64_t n_tokens, bool x8 = false);
