@@ -14,6 +14,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "kernels/fp16.h"
+
 namespace pyllm {
 
 enum class Isa : int { Scalar = 0, AVX2 = 1, AVX512 = 2 };
@@ -123,8 +125,13 @@ constexpr int kTypeKernelSlots = 40;  // == gguf::kTensorTypeLimit
 
 struct QuantKernels;
 
-// Float weight formats of KernelTable::matmul_f.
+// Float weight formats of KernelTable::matmul_f, and element i of a row in format wt as float.
 constexpr int kFloatF32 = 0, kFloatF16 = 1, kFloatBF16 = 2;
+static inline float float_weight_at(int wt, const uint8_t* row, int64_t i) {
+    if (wt == kFloatF32) return reinterpret_cast<const float*>(row)[i];
+    const uint16_t h = reinterpret_cast<const uint16_t*>(row)[i];
+    return wt == kFloatF16 ? fp16_to_fp32(h) : bf16_to_fp32(h);
+}
 
 struct KernelTable {
     Isa isa;

@@ -32,11 +32,6 @@ float dot_f32(const float* a, const float* b, size_t n) {
 }
 
 // The reference of KernelTable::matmul_f: the SIMD levels' lanes, tree and tail, with fmaf.
-float weight_at(int wt, const uint8_t* row, int64_t i) {
-    if (wt == kFloatF32) return reinterpret_cast<const float*>(row)[i];
-    const uint16_t h = reinterpret_cast<const uint16_t*>(row)[i];
-    return wt == kFloatF16 ? fp16_to_fp32(h) : bf16_to_fp32(h);
-}
 void matmul_f(int wt, const void* w, size_t ws, int64_t nr, int64_t n, const float* x, int64_t T, float* y, size_t ys,
               float*) {
     const int64_t n8 = n & ~int64_t(7);
@@ -46,9 +41,9 @@ void matmul_f(int wt, const void* w, size_t ws, int64_t nr, int64_t n, const flo
             const float* xt = x + t * n;
             float l[8] = {0, 0, 0, 0, 0, 0, 0, 0};
             for (int64_t i = 0; i < n8; i += 8)
-                for (int j = 0; j < 8; ++j) l[j] = fmaf(weight_at(wt, row, i + j), xt[i + j], l[j]);
+                for (int j = 0; j < 8; ++j) l[j] = fmaf(float_weight_at(wt, row, i + j), xt[i + j], l[j]);
             float s = ((l[0] + l[4]) + (l[2] + l[6])) + ((l[1] + l[5]) + (l[3] + l[7]));
-            for (int64_t i = n8; i < n; ++i) s = fmaf(weight_at(wt, row, i), xt[i], s);
+            for (int64_t i = n8; i < n; ++i) s = fmaf(float_weight_at(wt, row, i), xt[i], s);
             y[t * ys + r] = s;
         }
     }
