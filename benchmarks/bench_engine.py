@@ -2,11 +2,13 @@
 memory-bandwidth bound (weight bytes read per decoded token / read bandwidth measured in this run).
 
     PYLLM_CACHE=/tmp/pc python benchmarks/bench_engine.py [--threads 1 2] [--models smollm2 gemma3]
-        [--prompt 256] [--gen 128] [--depth 0] [--repeat 3] [--llama-bench PATH] [--no-repack]
+        [--prompt 256] [--gen 128] [--depth 0] [--kv-type f16] [--repeat 3] [--llama-bench PATH] [--no-repack]
 
 --depth N measures decode after an N-token context (a long chat): attention then reads the KV cache
 (K and V, f16: kv_dim x 4 bytes per position and layer, sliding-window layers at most their window)
-beside the weights, and the bound counts both.
+beside the weights, and the bound counts both. --kv-type f32|q8_0 stores the cache in that type
+(q8_0: 34 bytes per 32 elements; llama-bench then runs with -ctk/-ctv q8_0 and flash attention, which
+llama.cpp needs for a quantized V cache).
 --llama-bench PATH runs llama.cpp's llama-bench binary (built separately; pyllm never links it) on the
 same GGUF file, threads, prompt and generation lengths right after each pyllm configuration, and
 prints both and their ratio: the only fair comparison on a shared or throttled machine.
@@ -35,10 +37,11 @@ import json, resource, sys, time
 import numpy as np
 import pyllm
 name, n_threads, n_prompt, n_gen, repeat = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
-repack, depth = sys.argv[6] == "1", int(sys.argv[7])
+repack, depth, kv_type = sys.argv[6] == "1", int(sys.argv[7]), sys.argv[8]
 path = pyllm.models.get(name, quiet=True)
 t0 = time.perf_counter()
-m = pyllm.Model(path, n_ctx=max(n_prompt, depth, 8) + n_gen + 8, n_threads=n_threads, repack=repack)
+m = pyllm.Model(path, n_ctx=max(n_prompt, depth, 8) + n_gen + 8, n_threads=n_threads, repack=repack,
+                kv_type=kv_type)
 load = time.perf_counter() - t0
 rng = np.random.default_rng(0)
 prompt = rng.integers(100, min(m.n_vocab, 30000), size=max(n_prompt, depth, 8)).astype(np.int32)
@@ -58,9 +61,10 @@ for _ in range(repeat):
     for _ in range(n_gen):
         logits = s.eval([int(np.argmax(logits))])
     tg_t.append(time.perf_counter() - t); tg_c.append(time.process_time() - c)
-c = m.config  # K and V in f16, at the middle of the generation; sliding-window layers see n_swa keys
+c = m.config  # K and V at the middle of the generation; sliding-window layers see n_swa keys
 ctx = max(depth, 8) + n_gen / 2
-kv_bytes = 2 * 2 * c["n_kv_head"] * c["head_dim"] * sum(min(ctx, c["n_swa"]) if swa else ctx for swa in c["layer_swa"])
+elem = {"f16": 2, "f32": 4, "q8_0": 34 / 32}[kv_type]
+kv_bytes = 2 * elem * c["n_kv_head"] * c["head_dim"] * sum(min(ctx, c["n_swa"]) if swa else ctx for swa in c["layer_swa"])
 med = lambda v: float(np.median(v))  # medians over the repeats (the machine is noisy)
 rss = 0.0
 with open("/proc/self/status") as f:  # VmHWM: this process's peak RSS (ru_maxrss survives exec)
@@ -101,10 +105,12 @@ def read_bandwidth(n_threads: int, mib: int = 512, repeat: int = 5) -> float:
     return a.nbytes / best
 
 
-def llama_bench(exe: str, path: str, n_threads: int, n_prompt: int, n_gen: int, repeat: int, depth: int = 0):
+def llama_bench(exe: str, path: str, n_threads: int, n_prompt: int, n_gen: int, repeat: int, depth: int = 0,
+                kv_type: str = "f16"):
     """(prompt tok/s, generation tok/s) from llama.cpp's llama-bench JSON output, or (0, 0) on failure."""
+    kv = [] if kv_type == "f16" else ["-ctk", kv_type, "-ctv", kv_type, "-fa", "on"]
     out = subprocess.run([exe, "-m", path, "-t", str(n_threads), "-p", str(n_prompt), "-n", str(n_gen),
-                          "-d", str(depth), "-r", str(repeat), "-o", "json"], capture_output=True, text=True)
+                          "-d", str(depth), "-r", str(repeat), "-o", "json"] + kv, capture_output=True, text=True)
     pp = tg = 0.0
     try:
         for row in json.loads(out.stdout):
@@ -124,6 +130,7 @@ def main() -> int:
     ap.add_argument("--prompt", type=int, default=256)
     ap.add_argument("--gen", type=int, default=128)
     ap.add_argument("--depth", type=int, default=0, help="decode after a context of this many tokens")
+    ap.add_argument("--kv-type", default="f16", choices=["f16", "f32", "q8_0"], help="KV-cache storage")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--llama-bench", default=None, help="path to llama.cpp's llama-bench, run in the same session")
     ap.add_argument("--no-repack", action="store_true", help="Model(repack=False): weights stay zero-copy file views")
@@ -141,7 +148,7 @@ def main() -> int:
     for name in args.models:
         for nt in args.threads:
             out = subprocess.run([sys.executable, "-c", CHILD, name, str(nt), str(args.prompt), str(args.gen),
-                                  str(args.repeat), "0" if args.no_repack else "1", str(args.depth)], capture_output=True, text=True, env=env)
+                                  str(args.repeat), "0" if args.no_repack else "1", str(args.depth), args.kv_type], capture_output=True, text=True, env=env)
             if out.returncode != 0:
                 print(f"{name:<9} {nt:>3} failed: {out.stderr.strip().splitlines()[-1:]}")
                 continue
@@ -156,7 +163,8 @@ def main() -> int:
             print(f"{name:<9} {nt:>3} {r['load']:>7.3f} {r['first']:>6.3f} {r['pp']:>12.1f} {r['tg']:>11.1f} {cpu:>12} {bound:>10.1f} "
                   f"{100 * r['tg'] / bound:>7.0f}% {readme_bound:>7.0f} ({100 * r['tg'] / readme_bound:>2.0f}%) {r['rss_mib']:>8.0f} {refs}")
             if args.llama_bench:
-                lb = llama_bench(args.llama_bench, r["path"], nt, args.prompt, args.gen, args.repeat, args.depth)
+                lb = llama_bench(args.llama_bench, r["path"], nt, args.prompt, args.gen, args.repeat, args.depth,
+                                 args.kv_type)
                 here.append((name, nt, r["pp"], r["tg"]) + lb)
     if here:
         print()
@@ -170,7 +178,7 @@ def main() -> int:
                 ratio = f"-/{tg / ltg:.2f}x"
             print(f"{name:<9} {nt:>3} {pp:>7.1f}/{tg:<6.1f} {lpp:>8.1f}/{ltg:<7.1f} {ratio:>12}")
     print("bound = read bandwidth at that thread count / bytes of all weight matrices (read once per decoded token)"
-          + (f", plus the f16 KV cache read at {args.depth} + {args.gen // 2} positions" if args.depth else ""))
+          + (f", plus the {args.kv_type} KV cache read at {args.depth} + {args.gen // 2} positions" if args.depth else ""))
     print("README bound = the same with the data README's bandwidth (23 GB/s 1 thread, 30 GB/s 2 threads)")
     print("load s = Model() (maps the file); 1st s = the first 16-token eval (pages the weights in and, unless\n"
           "--no-repack, copies the Q4_0/Q4_1/Q5_x/Q8_0/Q2_K-Q6_K/IQ4 matrices into the x8 layout)")

@@ -111,11 +111,18 @@ def _attention(q, k, v, scale, window=0, softcap=0.0):
     return out.reshape(T, H * D)
 
 
-def forward(m: RefModel, ids: Sequence[int], kv_f16: bool = False) -> np.ndarray:
+def forward(m: RefModel, ids: Sequence[int], kv_f16: bool = False, kv: str = "f32") -> np.ndarray:
     """Logits [T, n_vocab] (float64) after each of ``ids`` evaluated from position 0.
 
-    ``kv_f16``: round K (after RoPE) and V to float16, as a KV cache stored in f16 does.
+    ``kv`` is the KV cache's storage: K (after RoPE) and V go through it before attention reads them.
+    "f32": kept (the exact reference); "f16": rounded to float16 (``kv_f16=True`` is the same);
+    "q8_0": rounded to float32, then quantized to GGUF Q8_0 blocks of 32 along each head's dims and
+    dequantized by the gguf package (the engine's cache quantizes the float32 rows it computed).
     """
+    if kv_f16:
+        kv = "f16"
+    if kv not in ("f32", "f16", "q8_0"):
+        raise ValueError(kv)
     a = m.arch
     ids = np.asarray(ids, dtype=np.int64)
     T = len(ids)
@@ -130,7 +137,13 @@ def forward(m: RefModel, ids: Sequence[int], kv_f16: bool = False) -> np.ndarray
     x = emb[ids].copy()
 
     def kv_round(z):
-        return z.astype(np.float16).astype(np.float64) if kv_f16 else z
+        if kv == "f16":
+            return z.astype(np.float16).astype(np.float64)
+        if kv == "q8_0":
+            q8 = gguf.GGMLQuantizationType.Q8_0
+            blocks = gguf.quants.quantize(np.ascontiguousarray(z, dtype=np.float32).reshape(-1, 32), q8)
+            return gguf.quants.dequantize(blocks, q8).astype(np.float64).reshape(z.shape)
+        return z
 
     if a == "gpt2":
         eps = float(m.get("attention.layer_norm_epsilon"))

@@ -32,6 +32,14 @@ def test_run_bad_argument_is_a_clean_error(chain, capsys):
     assert "top_p" in capsys.readouterr().err
 
 
+def test_run_kv_type(chain, capsys):
+    assert main(["run", "-m", chain, "-t", "1", "--raw", "--temp", "0", "-n", "6", "--kv-type", "f32", "A"]) == 0
+    assert capsys.readouterr().out == " the end is near.\n"
+    # this model's heads have 16 dims: a Q8_0 cache (blocks of 32) is refused with the reason
+    assert main(["run", "-m", chain, "-t", "1", "--kv-type", "q8_0", "A"]) == 1
+    assert "multiple of 32" in capsys.readouterr().err
+
+
 def test_tokenize(chain, capsys):
     assert main(["tokenize", "-m", chain, "--ids", "A"]) == 0
     assert capsys.readouterr().out.split() == [str(cm.ID["A"])]

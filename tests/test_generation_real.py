@@ -88,6 +88,23 @@ def test_greedy_generation_equals_argmax_of_session_logits(smol, golden_dir):
         assert smol.generate(c["ids"], max_tokens=10, temperature=0) == smol.tokenizer.decode(ids)
 
 
+def test_generation_uses_the_models_kv_type(smollm2_path, golden_dir):
+    # Model(kv_type="q8_0"): the generation's logprobs are those of a Q8_0 session, not an f16 one.
+    import numpy as np
+
+    ids = json.loads((golden_dir / "smollm2-135m-q4_1.shared.json").read_text())["logits"][0]["ids"]
+    m = pyllm.Model(smollm2_path, n_ctx=128, n_threads=1, kv_type="q8_0")
+    out = m.create_completion(ids, max_tokens=1, temperature=0.0, logprobs=1)
+    got = out["choices"][0]["logprobs"]["token_logprobs"][0]
+
+    def top_logprob(kv):
+        z = m.session(kv_type=kv).eval(ids).astype(np.float64)
+        return float(z.max() - z.max() - np.log(np.exp(z - z.max()).sum()))
+
+    assert got == pytest.approx(top_logprob("q8_0"), abs=1e-6)
+    assert abs(got - top_logprob("f16")) > 1e-6
+
+
 def test_chat_knows_the_capital_of_france(smol):
     question = "What is the capital of France? Answer in one sentence."
     out = smol.create_chat_completion([{"role": "user", "content": question}], temperature=0, max_tokens=40)

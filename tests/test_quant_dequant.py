@@ -79,6 +79,25 @@ def test_gguf_quantized_blocks(name):
     assert_bit_exact(name, q.reshape(-1, sizes(name)[1]))
 
 
+def test_q8_0_quantizer_matches_gguf():
+    # The KV cache's quantizer (kv_type="q8_0") against the gguf package's: gaussian rows at several
+    # scales, an all-zero block, exact midpoints (a block with max 127 has d = 1, so x.5 codes test
+    # the round-half-away-from-zero rule both ways), a scale that is not an f16 value, tiny values.
+    rng = np.random.default_rng(11)
+    rows = [rng.standard_normal(320) * s for s in (1e-3, 1.0, 30.0, 6e4)]
+    rows.append(np.zeros(32))
+    rows.append(np.concatenate([[127.0, -127.0], np.arange(-14.5, 15.0, 1.0)]))
+    rows.append(np.concatenate([[0.3], rng.uniform(-0.3, 0.3, 31)]))
+    rows.append(np.full(32, 1e-30))
+    for x in rows:
+        x = np.asarray(x, np.float32)
+        want = quants.quantize(x, QT.Q8_0).reshape(-1)
+        got = _core.quantize_q8_0(x)
+        assert np.array_equal(got, want), x[:4]
+    with pytest.raises(ValueError, match="multiple of 32"):
+        _core.quantize_q8_0(np.zeros(33, np.float32))
+
+
 @pytest.mark.parametrize("name", ["F16", "BF16"])
 def test_float_types(name):
     rng = np.random.default_rng(5)

@@ -23,6 +23,7 @@ from collections import OrderedDict
 from typing import Any, Dict, List, Optional
 
 from . import models as _models
+from .model import KV_TYPES
 
 __all__ = ["main", "model_summary"]
 
@@ -154,7 +155,7 @@ def _cmd_perplexity(args) -> int:
     path = _models.resolve(args.model, quiet=False)
     with open(args.text, "r", encoding="utf-8", errors="replace") as f:
         text = f.read()
-    m = Model(path, n_ctx=args.ctx, n_threads=args.threads)
+    m = Model(path, n_ctx=args.ctx, n_threads=args.threads, kv_type=args.kv_type)
     ids = m.tokenize(text)
     n_chunks = len(ids) // args.ctx
     if args.chunks is not None:
@@ -192,6 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--ctx", type=int, default=512, help="chunk size in tokens (default 512)")
     sp.add_argument("--chunks", type=int, default=None, help="score at most this many chunks")
     sp.add_argument("--threads", type=int, default=None, help="threads (default: physical cores)")
+    sp.add_argument("--kv-type", choices=KV_TYPES, default="f16", help="KV-cache storage (default f16)")
     sp.set_defaults(func=_cmd_perplexity)
 
     sp = sub.add_parser("cpu", help="show CPU features and the chosen kernels")

@@ -11,6 +11,8 @@ import argparse
 import sys
 from typing import Any, Dict, List
 
+from .model import KV_TYPES
+
 __all__ = ["add_commands"]
 
 
@@ -19,7 +21,8 @@ def _load(args):
     from .model import Model
 
     path = _models.resolve(args.model, quiet=False)  # shows download progress on first use
-    return Model(path, n_ctx=args.n_ctx, n_threads=args.threads, seed=args.seed, verbose=args.verbose)
+    return Model(path, n_ctx=args.n_ctx, n_threads=args.threads, seed=args.seed, verbose=args.verbose,
+                 kv_type=args.kv_type)
 
 
 def _sampling(args) -> Dict[str, Any]:
@@ -144,6 +147,8 @@ def _model_args(sp: argparse.ArgumentParser) -> None:
     sp.add_argument("-c", "--n-ctx", type=int, default=2048, help="context size (default 2048)")
     sp.add_argument("-t", "--threads", type=int, default=None, help="threads (default: physical cores)")
     sp.add_argument("-v", "--verbose", action="store_true", help="log native timings")
+    sp.add_argument("--kv-type", choices=KV_TYPES, default="f16",
+                    help="KV-cache storage (default f16; q8_0 takes about half the memory)")
 
 
 def _sampling_args(sp: argparse.ArgumentParser, temperature: float) -> None:

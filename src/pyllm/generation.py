@@ -184,7 +184,7 @@ class GenerationMixin:
     def _generator(self) -> "_core.Generator":
         g = getattr(self, "_gen", None)
         if g is None:
-            session = _core.Session(self._m, int(self.n_ctx), 256, "f16")
+            session = _core.Session(self._m, int(self.n_ctx), 256, getattr(self, "kv_type", "f16"))
             g = self._gen = _core.Generator(session)
             self._gen_epoch = 0
             self._gen_lock = threading.RLock()

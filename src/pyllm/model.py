@@ -26,7 +26,11 @@ from . import _core
 from . import models as _models
 from .generation import GenerationMixin
 
-__all__ = ["Model", "Session"]
+__all__ = ["Model", "Session", "KV_TYPES"]
+
+#: KV-cache storage types: f16 (llama.cpp's default), f32, and GGUF Q8_0 blocks (llama.cpp's
+#: ``--cache-type-k/-v q8_0``: about half the memory of f16).
+KV_TYPES = ("f16", "f32", "q8_0")
 
 Ids = Union[Sequence[int], np.ndarray]
 
@@ -46,16 +50,16 @@ def _as_ids(ids: Ids) -> np.ndarray:
 
 
 class Session:
-    """The mutable state of one sequence: KV cache (f16 by default) and position.
+    """The mutable state of one sequence: KV cache (the model's ``kv_type``, f16 by default) and position.
 
     Create with :meth:`Model.session`. Several sessions can share one model (they share its
     thread pool, so their evals run one at a time).
     """
 
-    def __init__(self, model: "Model", n_ctx: Optional[int] = None, n_batch: int = 256, kv_type: str = "f16"):
+    def __init__(self, model: "Model", n_ctx: Optional[int] = None, n_batch: int = 256, kv_type: Optional[str] = None):
         self._model = model
         n = model.n_ctx if n_ctx is None else int(n_ctx)
-        self._s = _core.Session(model._m, n, int(n_batch), kv_type)
+        self._s = _core.Session(model._m, n, int(n_batch), kv_type or model.kv_type)
 
     @property
     def model(self) -> "Model":
@@ -104,13 +108,15 @@ class Model(GenerationMixin):
     IQ4_XS matrices into an 8-row interleaved layout that decodes 1.2-2.4x faster per thread on x86 (their pages of the mapped file are
     released, so resident memory stays about the file size). False keeps every weight a zero-copy
     view of the file (less memory when several processes map the same file).
+    ``kv_type``: the KV cache's storage for the sessions it creates (generation included): ``"f16"``
+    (default), ``"f32"`` or ``"q8_0"`` (about half of f16's memory; see :meth:`session`).
     Architectures: llama, gemma3, gpt2, qwen2; anything else raises
     :class:`pyllm.UnsupportedModelError`.
     """
 
     def __init__(self, model: "str | os.PathLike[str] | None" = None, n_ctx: int = 2048,
                  n_threads: Optional[int] = None, seed: Optional[int] = None, verbose: bool = False,
-                 repack: bool = True):
+                 repack: bool = True, kv_type: str = "f16"):
         path = _models.resolve(model, quiet=not verbose)
         if n_threads is None:
             n_threads = int(_core.cpu_info()["physical_cores"]) or 1
@@ -120,6 +126,9 @@ class Model(GenerationMixin):
         n_ctx = int(n_ctx)
         if n_ctx < 1:
             raise ValueError(f"n_ctx must be >= 1, got {n_ctx}")
+        if kv_type not in KV_TYPES:
+            raise ValueError(f"kv_type must be one of {', '.join(map(repr, KV_TYPES))}, got {kv_type!r}")
+        self.kv_type = kv_type
         self._path = Path(path)
         self._m = _core.Model(str(path), n_threads, bool(repack))
         self._n_ctx = n_ctx
@@ -224,15 +233,17 @@ class Model(GenerationMixin):
         return self.tokenizer.decode([int(i) for i in _as_ids(ids)], skip_special_tokens=skip_special_tokens)
 
     # -- inference ---------------------------------------------------------------------------------
-    def session(self, n_ctx: Optional[int] = None, n_batch: int = 256, kv_type: str = "f16") -> Session:
+    def session(self, n_ctx: Optional[int] = None, n_batch: int = 256, kv_type: Optional[str] = None) -> Session:
         """A new :class:`Session` (its own KV cache of ``n_ctx`` positions, default ``Model.n_ctx``).
 
-        ``kv_type``: ``"f16"`` (default, half the memory) or ``"f32"``.
+        ``kv_type`` (default: the model's ``kv_type``): ``"f16"`` (2 bytes per element), ``"f32"``
+        (4), or ``"q8_0"`` (GGUF Q8_0 blocks of 32, 1.06 bytes per element; needs a head dimension
+        that is a multiple of 32).
         """
-        return Session(self, n_ctx=n_ctx, n_batch=n_batch, kv_type=kv_type)
+        return Session(self, n_ctx=n_ctx, n_batch=n_batch, kv_type=kv_type or self.kv_type)
 
     def perplexity(self, text_or_ids: "str | Ids", n_ctx: int = 512, n_chunks: Optional[int] = None,
-                   kv_type: str = "f16") -> float:
+                   kv_type: Optional[str] = None) -> float:
         """Perplexity computed the way llama.cpp's ``llama-perplexity`` does.
 
         The tokens (text is tokenized with BOS when the vocabulary adds one) are cut into

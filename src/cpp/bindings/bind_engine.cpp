@@ -117,9 +117,7 @@ void register_engine(py::module_& m) {
                  engine::SessionParams p;
                  p.n_ctx = n_ctx;
                  p.n_batch = n_batch;
-                 PYLLM_CHECK(kv_type == "f16" || kv_type == "f32", InvalidArgument, "kv_type must be 'f16' or 'f32', got '",
-                             kv_type, "'");
-                 p.kv_type = kv_type == "f16" ? model::KVType::F16 : model::KVType::F32;
+                 p.kv_type = model::kv_type_from_name(kv_type);
                  return std::make_shared<Session>(mm, p);
              }),
              py::arg("model"), py::arg("n_ctx") = 2048, py::arg("n_batch") = 256, py::arg("kv_type") = "f16")

@@ -17,7 +17,9 @@
 #include "kernels/dispatch.h"
 #include "kernels/matmul.h"
 #include "quant/repack.h"
+#include "quant/blocks.h"
 #include "quant/dequantize.h"
+#include "quant/quant_ref.h"
 
 namespace pyllm::bindings {
 
@@ -145,6 +147,15 @@ py::tuple quantize_activation(F32Array x, const std::string& weight_type, std::o
     return py::make_tuple(at == 1 ? "Q8A" : "Q8K", out);
 }
 
+// A float row as GGUF Q8_0 blocks: the KV cache's quantizer (kv_type="q8_0").
+py::array_t<uint8_t> quantize_q8_0(F32Array x) {
+    const int64_t n = x.size();
+    PYLLM_CHECK(n % quant::kQK32 == 0, InvalidArgument, "quantize_q8_0: ", n, " is not a multiple of 32");
+    py::array_t<uint8_t> out((py::ssize_t)(n / quant::kQK32 * (int64_t)sizeof(quant::BlockQ8_0)));
+    quant::quantize_row_q8_0_ref(x.data(), out.mutable_data(), n);
+    return out;
+}
+
 py::list matmul_types() {
     py::list l;
     for (uint32_t id = 0; id < gguf::kTensorTypeLimit; ++id) {
@@ -176,6 +187,8 @@ void register_quant(py::module_& m) {
     });
     m.def("quantize_activation", &quantize_activation, py::arg("x"), py::arg("weight_type"), py::arg("isa") = py::none(),
           "Quantize a float row to the activation blocks used with `weight_type`: ('Q8A'|'Q8K', bytes).");
+    m.def("quantize_q8_0", &quantize_q8_0, py::arg("x"),
+          "A float32 row (length a multiple of 32) as GGUF Q8_0 blocks: the quantizer of kv_type='q8_0'.");
     m.def("matmul_types", &matmul_types, "Weight type names matmul supports.");
 }
 

@@ -24,7 +24,7 @@ struct Ctx {
     const KernelTable& k;
     const AttnKernels& ak;
     int64_t hd, qd, group, subs;
-    bool f16;
+    model::KVType kv;
 
     Item item(int64_t it) const {
         Item r;
@@ -50,12 +50,20 @@ struct Ctx {
         std::memset(o, 0, (size_t)(i.nh * hd) * sizeof(float));
         const model::KVCache& cache = *a.cache;
         const size_t stride = (size_t)hd;  // a head's positions are consecutive rows
-        if (f16) {
+        if (kv == model::KVType::F16) {
             const uint16_t* k0 = static_cast<const uint16_t*>(cache.k_head(a.layer, i.g, i.lo + j0));
             const uint16_t* v0 = static_cast<const uint16_t*>(cache.v_head(a.layer, i.g, i.lo + j0));
             ak.scores_f16(q, i.nh, k0, stride, n, hd, scores, (size_t)kAttnChunk, v0);
             for (int h = 0; h < i.nh; ++h) l[h] = ak.exp_scores(scores + h * kAttnChunk, n, a.scale, a.softcap, m + h);
             ak.mix_f16(scores, (size_t)kAttnChunk, i.nh, v0, stride, n, hd, o);
+            return;
+        }
+        if (kv == model::KVType::Q8_0) {
+            const uint8_t* k0 = static_cast<const uint8_t*>(cache.k_head(a.layer, i.g, i.lo + j0));
+            const uint8_t* v0 = static_cast<const uint8_t*>(cache.v_head(a.layer, i.g, i.lo + j0));
+            ak.scores_q8(q, i.nh, k0, cache.row_bytes(), n, hd, scores, (size_t)kAttnChunk, v0);
+            for (int h = 0; h < i.nh; ++h) l[h] = ak.exp_scores(scores + h * kAttnChunk, n, a.scale, a.softcap, m + h);
+            ak.mix_q8(scores, (size_t)kAttnChunk, i.nh, v0, cache.row_bytes(), n, hd, o);
             return;
         }
         // f32 cache: the portable kernels, head by head
@@ -130,11 +138,13 @@ struct PromptScratch {
 
 // Rows [tile of kAttnTile keys from c0]: n (<= kAttnTile) cache rows of head g from position c0, as
 // f32 rows at dst ([kAttnTile][hd], rows n.. zero).
-void tile_rows(const model::KVCache& cache, const KernelTable& k, bool key, int64_t layer, int64_t g, int64_t c0,
-               int64_t n, int64_t hd, float* dst) {
+void tile_rows(const model::KVCache& cache, const KernelTable& k, const AttnKernels& ak, bool key, int64_t layer,
+               int64_t g, int64_t c0, int64_t n, int64_t hd, float* dst) {
     const void* src = key ? cache.k_head(layer, g, c0) : cache.v_head(layer, g, c0);
     if (cache.type() == model::KVType::F16)
         k.f16_to_f32(static_cast<const uint16_t*>(src), dst, (size_t)(n * hd));
+    else if (cache.type() == model::KVType::Q8_0)
+        ak.rows_q8(static_cast<const uint8_t*>(src), cache.row_bytes(), n, hd, dst);
     else
         std::memcpy(dst, src, (size_t)(n * hd) * sizeof(float));
     std::memset(dst + n * hd, 0, (size_t)((kAttnTile - n) * hd) * sizeof(float));
@@ -166,12 +176,15 @@ void prompt_item(const AttentionArgs& a, const KernelTable& k, const AttnKernels
         // K transposed: kt[d][j]
         if (a.cache->type() == model::KVType::F16) {
             ak.transpose_tile_f16(static_cast<const uint16_t*>(a.cache->k_head(a.layer, g, c0)), n, hd, w.kt.data());
+        } else if (a.cache->type() == model::KVType::Q8_0) {
+            ak.transpose_tile_q8(static_cast<const uint8_t*>(a.cache->k_head(a.layer, g, c0)), a.cache->row_bytes(), n,
+                                 hd, w.kt.data());
         } else {
-            tile_rows(*a.cache, k, true, a.layer, g, c0, n, hd, w.kv.data());
+            tile_rows(*a.cache, k, ak, true, a.layer, g, c0, n, hd, w.kv.data());
             for (int64_t j = 0; j < kAttnTile; ++j)
                 for (int64_t d = 0; d < hd; ++d) w.kt[(size_t)(d * kAttnTile + j)] = w.kv[(size_t)(j * hd + d)];
         }
-        tile_rows(*a.cache, k, false, a.layer, g, c0, n, hd, w.vf.data());
+        tile_rows(*a.cache, k, ak, false, a.layer, g, c0, n, hd, w.vf.data());
         ak.scores_tile(w.q.data(), (int)R, w.kt.data(), hd, w.s.data(), (size_t)kAttnTile);
         for (int64_t r = 0; r < R; ++r) {
             float* sr = w.s.data() + r * kAttnTile;
@@ -234,7 +247,7 @@ void attention(const AttentionArgs& a, ThreadPool& pool) {
         return;
     }
     const Ctx cx{a, kernels(), attn_kernels(), hd, a.n_head * hd, group, attention_head_groups(a.n_head, a.n_kv_head),
-                 a.cache->type() == model::KVType::F16};
+                 a.cache->type()};
     const int64_t items = a.n_tokens * a.n_kv_head * cx.subs;
     const int64_t pstride = attention_partial_floats(hd);
     auto scores_of = [&](int ti) { return a.scratch + (int64_t)ti * a.scratch_stride; };  // [kAttnHeads][kAttnChunk]

@@ -1,4 +1,4 @@
-// attn_kernels.h — the inner loops of attention over an f16 KV cache, per ISA.
+// attn_kernels.h — the inner loops of attention over an f16 or Q8_0 KV cache, per ISA.
 // attn_kernels_scalar.cpp is the reference (and the fallback on any CPU); attn_kernels_avx2.cpp
 // is compiled with AVX2/FMA/F16C and follows the per-ISA file rules of kernels/kernels.h.
 #pragma once
@@ -28,6 +28,14 @@ struct AttnKernels {
     //   w_h = w + h*w_stride: [n];  v_j = v + j*stride: [hd] f16 bits;  o_h = o + h*hd: [hd]
     void (*mix_f16)(const float* w, size_t w_stride, int nh, const uint16_t* v, size_t stride, int64_t n, int64_t hd,
                     float* o);
+    // The same two over a Q8_0 cache (model/kv_cache.h): row j = k + j*row_bytes is hd/32 GGUF Q8_0
+    // blocks (hd a multiple of 32), element value d·code, exact in f32. Each level sums in the order
+    // of its f16 loops, so a Q8_0 cache gives the scores / outputs of an f16 (or f32) cache holding
+    // the dequantized values.
+    void (*scores_q8)(const float* q, int nh, const uint8_t* k, size_t row_bytes, int64_t n, int64_t hd, float* s,
+                      size_t s_stride, const uint8_t* pf);
+    void (*mix_q8)(const float* w, size_t w_stride, int nh, const uint8_t* v, size_t row_bytes, int64_t n, int64_t hd,
+                   float* o);
     // The unnormalised softmax of one chunk of scores, in place: x_j = s[j]·scale (then
     // softcap·tanh(x_j/softcap) if softcap > 0), *m = max_j x_j, s[j] <- e^(x_j - *m);
     // returns Σ_j s[j].   s: [n], n >= 1
@@ -43,6 +51,10 @@ struct AttnKernels {
     // kt[d*kAttnTile + j] = float(k[j*hd + d]) for j < n, 0 for n <= j < kAttnTile; d < hd.
     //   k: n (<= kAttnTile) f16 rows of hd, back to back (a tile of one head's keys)
     void (*transpose_tile_f16)(const uint16_t* k, int64_t n, int64_t hd, float* kt);
+    // The same from n Q8_0 rows (row_bytes apart, hd a multiple of 32; values d·code).
+    void (*transpose_tile_q8)(const uint8_t* k, size_t row_bytes, int64_t n, int64_t hd, float* kt);
+    // dst[j*hd + d] = value d of Q8_0 row j (v + j*row_bytes), j < n: a tile's V rows as f32.
+    void (*rows_q8)(const uint8_t* v, size_t row_bytes, int64_t n, int64_t hd, float* dst);
 };
 
 const AttnKernels& attn_kernels_scalar();

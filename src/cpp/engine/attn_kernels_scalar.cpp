@@ -11,29 +11,53 @@ namespace pyllm::engine {
 
 namespace {
 
-void scores_f16(const float* q, int nh, const uint16_t* k, size_t stride, int64_t n, int64_t hd, float* s,
-                size_t s_stride, const uint16_t*) {
+// Element d of a cache row: f16 bits, or a GGUF Q8_0 row (d·code).
+float row_at(const uint16_t* r, int64_t d) { return fp16_to_fp32(r[d]); }
+float row_at(const uint8_t* r, int64_t d) {
+    const uint8_t* b = r + (d / 32) * 34;
+    return fp16_to_fp32((uint16_t)(b[0] | b[1] << 8)) * (float)(int8_t)b[2 + d % 32];
+}
+
+template <class T>
+void scores_rows(const float* q, int nh, const T* k, size_t stride, int64_t n, int64_t hd, float* s, size_t s_stride) {
     for (int h = 0; h < nh; ++h) {
         const float* qh = q + h * hd;
         for (int64_t j = 0; j < n; ++j) {
-            const uint16_t* kj = k + (size_t)j * stride;
+            const T* kj = k + (size_t)j * stride;
             float acc = 0.f;
-            for (int64_t d = 0; d < hd; ++d) acc += qh[d] * fp16_to_fp32(kj[d]);
+            for (int64_t d = 0; d < hd; ++d) acc += qh[d] * row_at(kj, d);
             s[h * s_stride + j] = acc;
         }
     }
 }
 
-void mix_f16(const float* w, size_t w_stride, int nh, const uint16_t* v, size_t stride, int64_t n, int64_t hd,
-             float* o) {
+template <class T>
+void mix_rows(const float* w, size_t w_stride, int nh, const T* v, size_t stride, int64_t n, int64_t hd, float* o) {
     for (int h = 0; h < nh; ++h) {
         const float* wh = w + h * w_stride;
         float* oh = o + h * hd;
         for (int64_t j = 0; j < n; ++j) {
-            const uint16_t* vj = v + (size_t)j * stride;
-            for (int64_t d = 0; d < hd; ++d) oh[d] += wh[j] * fp16_to_fp32(vj[d]);
+            const T* vj = v + (size_t)j * stride;
+            for (int64_t d = 0; d < hd; ++d) oh[d] += wh[j] * row_at(vj, d);
         }
     }
+}
+
+void scores_f16(const float* q, int nh, const uint16_t* k, size_t stride, int64_t n, int64_t hd, float* s,
+                size_t s_stride, const uint16_t*) {
+    scores_rows(q, nh, k, stride, n, hd, s, s_stride);
+}
+void mix_f16(const float* w, size_t w_stride, int nh, const uint16_t* v, size_t stride, int64_t n, int64_t hd,
+             float* o) {
+    mix_rows(w, w_stride, nh, v, stride, n, hd, o);
+}
+void scores_q8(const float* q, int nh, const uint8_t* k, size_t row_bytes, int64_t n, int64_t hd, float* s,
+               size_t s_stride, const uint8_t*) {
+    scores_rows(q, nh, k, row_bytes, n, hd, s, s_stride);
+}
+void mix_q8(const float* w, size_t w_stride, int nh, const uint8_t* v, size_t row_bytes, int64_t n, int64_t hd,
+            float* o) {
+    mix_rows(w, w_stride, nh, v, row_bytes, n, hd, o);
 }
 
 float exp_scores(float* s, int64_t n, float scale, float softcap, float* m) {
@@ -77,7 +101,18 @@ void transpose_tile_f16(const uint16_t* k, int64_t n, int64_t hd, float* kt) {
         for (int64_t j = 0; j < kAttnTile; ++j) kt[d * kAttnTile + j] = j < n ? fp16_to_fp32(k[j * hd + d]) : 0.f;
 }
 
-const AttnKernels kScalar = {scores_f16, mix_f16, exp_scores, scores_tile, mix_tile, transpose_tile_f16};
+void transpose_tile_q8(const uint8_t* k, size_t row_bytes, int64_t n, int64_t hd, float* kt) {
+    for (int64_t d = 0; d < hd; ++d)
+        for (int64_t j = 0; j < kAttnTile; ++j) kt[d * kAttnTile + j] = j < n ? row_at(k + (size_t)j * row_bytes, d) : 0.f;
+}
+
+void rows_q8(const uint8_t* v, size_t row_bytes, int64_t n, int64_t hd, float* dst) {
+    for (int64_t j = 0; j < n; ++j)
+        for (int64_t d = 0; d < hd; ++d) dst[j * hd + d] = row_at(v + (size_t)j * row_bytes, d);
+}
+
+const AttnKernels kScalar = {scores_f16,  mix_f16,  scores_q8,          mix_q8,           exp_scores,
+                             scores_tile, mix_tile, transpose_tile_f16, transpose_tile_q8, rows_q8};
 
 }  // namespace
 

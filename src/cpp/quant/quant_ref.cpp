@@ -193,6 +193,18 @@ void quantize_row_q8a_ref(const float* x, void* dst, int64_t n) {
     }
 }
 
+void quantize_row_q8_0_ref(const float* x, void* dst, int64_t n) {
+    BlockQ8_0* out = static_cast<BlockQ8_0*>(dst);
+    for (int64_t b = 0; b < n / kQK32; ++b, x += kQK32) {
+        float amax = 0.0f;
+        for (int i = 0; i < kQK32; ++i) amax = std::fmax(amax, std::fabs(x[i]));
+        const float d = amax / 127.0f;
+        const float id = d != 0.0f ? 1.0f / d : 0.0f;
+        for (int i = 0; i < kQK32; ++i) out[b].qs[i] = (int8_t)std::round(x[i] * id);
+        out[b].d = fp32_to_fp16(d);
+    }
+}
+
 void quantize_row_q8k_ref(const float* x, void* dst, int64_t n) {
     BlockQ8K* out = static_cast<BlockQ8K*>(dst);
     for (int64_t b = 0; b < n / kQKK; ++b, x += kQKK) {

@@ -19,6 +19,11 @@ void dequantize_blocks_ref(gguf::TensorType type, const void* src, float* dst, i
 // n/256 BlockQ8K. Per block: d = max|x| / 127, q = round-half-even(x / d) (0 when d == 0).
 // Every ISA's version must produce identical bytes (the tests check it).
 void quantize_row_q8a_ref(const float* x, void* dst, int64_t n);
+
+// Float row -> n/32 GGUF Q8_0 blocks, as the gguf package's (and llama.cpp's reference) quantizer:
+// d = max|x| / 127, id = 1/d (0 when d == 0), code = round-half-away-from-zero(x * id), d stored as
+// f16. The Q8_0 KV cache's format (model/kv_cache.h). x: [n] float32, n a multiple of 32.
+void quantize_row_q8_0_ref(const float* x, void* dst, int64_t n);
 void quantize_row_q8k_ref(const float* x, void* dst, int64_t n);
 
 }  // namespace pyllm::quant
