@@ -175,13 +175,22 @@ void dequantize_blocks_ref(TensorType type, const void* src, float* dst, int64_t
     throw NotImplemented(str("no block dequantizer for tensor type ", gguf::type_name(type) ? gguf::type_name(type) : "?"));
 }
 
+namespace {
+// The scale of every 8-bit quantizer here: d = max|x| / 127 over n values, *id = 1/d (0 when d == 0).
+float q8_scale(const float* x, int n, float* id) {
+    float amax = 0.0f;
+    for (int i = 0; i < n; ++i) amax = std::fmax(amax, std::fabs(x[i]));
+    const float d = amax / 127.0f;
+    *id = d != 0.0f ? 1.0f / d : 0.0f;
+    return d;
+}
+}  // namespace
+
 void quantize_row_q8a_ref(const float* x, void* dst, int64_t n) {
     BlockQ8A* out = static_cast<BlockQ8A*>(dst);
     for (int64_t b = 0; b < n / kQK32; ++b, x += kQK32) {
-        float amax = 0.0f;
-        for (int i = 0; i < kQK32; ++i) amax = std::fmax(amax, std::fabs(x[i]));
-        const float d = amax / 127.0f;
-        const float id = d != 0.0f ? 1.0f / d : 0.0f;
+        float id;
+        const float d = q8_scale(x, kQK32, &id);
         int sum = 0;
         for (int i = 0; i < kQK32; ++i) {
             const int q = (int)round_even(x[i] * id);
@@ -196,10 +205,8 @@ void quantize_row_q8a_ref(const float* x, void* dst, int64_t n) {
 void quantize_row_q8_0_ref(const float* x, void* dst, int64_t n) {
     BlockQ8_0* out = static_cast<BlockQ8_0*>(dst);
     for (int64_t b = 0; b < n / kQK32; ++b, x += kQK32) {
-        float amax = 0.0f;
-        for (int i = 0; i < kQK32; ++i) amax = std::fmax(amax, std::fabs(x[i]));
-        const float d = amax / 127.0f;
-        const float id = d != 0.0f ? 1.0f / d : 0.0f;
+        float id;
+        const float d = q8_scale(x, kQK32, &id);
         for (int i = 0; i < kQK32; ++i) out[b].qs[i] = (int8_t)std::round(x[i] * id);
         out[b].d = fp32_to_fp16(d);
     }
@@ -208,10 +215,8 @@ void quantize_row_q8_0_ref(const float* x, void* dst, int64_t n) {
 void quantize_row_q8k_ref(const float* x, void* dst, int64_t n) {
     BlockQ8K* out = static_cast<BlockQ8K*>(dst);
     for (int64_t b = 0; b < n / kQKK; ++b, x += kQKK) {
-        float amax = 0.0f;
-        for (int i = 0; i < kQKK; ++i) amax = std::fmax(amax, std::fabs(x[i]));
-        const float d = amax / 127.0f;
-        const float id = d != 0.0f ? 1.0f / d : 0.0f;
+        float id;
+        const float d = q8_scale(x, kQKK, &id);
         for (int g = 0; g < kQKK / 16; ++g) {
             int sum = 0;
             for (int i = 16 * g; i < 16 * g + 16; ++i) {
