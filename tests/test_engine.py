@@ -385,6 +385,12 @@ def test_model_kv_type_is_the_sessions_default(tmp_path_factory):
     m8 = pyllm.Model(path, n_ctx=64, n_threads=2, kv_type="q8_0")
     m16 = pyllm.Model(path, n_ctx=64, n_threads=2)
     assert (m8.kv_type, m16.kv_type) == ("q8_0", "f16")
+    # the reserved size: 2 (K, V) x n_layer x n_ctx x n_kv_head x head_dim elements of the type
+    c = m8.config
+    elems = 2 * c["n_layer"] * 64 * c["n_kv_head"] * c["head_dim"]
+    assert m8.session().kv_type == "q8_0" and "kv_type='q8_0'" in repr(m8.session())
+    assert m8.session().kv_bytes == elems // 32 * 34
+    assert [m16.session(kv_type=t).kv_bytes for t in ("f16", "f32")] == [2 * elems, 4 * elems]
     a = m8.session().eval(ids, all_logits=True)
     assert np.array_equal(a, m16.session(kv_type="q8_0").eval(ids, all_logits=True))
     assert not np.array_equal(a, m16.session().eval(ids, all_logits=True))

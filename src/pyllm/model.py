@@ -59,7 +59,8 @@ class Session:
     def __init__(self, model: "Model", n_ctx: Optional[int] = None, n_batch: int = 256, kv_type: Optional[str] = None):
         self._model = model
         n = model.n_ctx if n_ctx is None else int(n_ctx)
-        self._s = _core.Session(model._m, n, int(n_batch), kv_type or model.kv_type)
+        self._kv_type = kv_type or model.kv_type
+        self._s = _core.Session(model._m, n, int(n_batch), self._kv_type)
 
     @property
     def model(self) -> "Model":
@@ -73,6 +74,16 @@ class Session:
     @property
     def n_ctx(self) -> int:
         return self._s.n_ctx
+
+    @property
+    def kv_type(self) -> str:
+        """The KV cache's storage: ``"f16"``, ``"f32"`` or ``"q8_0"``."""
+        return self._kv_type
+
+    @property
+    def kv_bytes(self) -> int:
+        """Bytes reserved for the KV cache (all ``n_ctx`` positions; pages are committed as they are written)."""
+        return self._s.kv_bytes
 
     def eval(self, ids: Ids, all_logits: bool = False) -> np.ndarray:
         """Append ``ids`` and run the model over them.
@@ -95,7 +106,7 @@ class Session:
         self._s.truncate(int(n))
 
     def __repr__(self) -> str:
-        return f"Session(n_past={self.n_past}, n_ctx={self.n_ctx})"
+        return f"Session(n_past={self.n_past}, n_ctx={self.n_ctx}, kv_type={self.kv_type!r})"
 
 
 class Model(GenerationMixin):

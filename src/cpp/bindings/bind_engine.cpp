@@ -126,7 +126,8 @@ void register_engine(py::module_& m) {
         .def("truncate", &Session::truncate, py::arg("n"))
         .def_property_readonly("n_past", &Session::n_past)
         .def_property_readonly("n_ctx", &Session::n_ctx)
-        .def_property_readonly("n_vocab", &Session::n_vocab);
+        .def_property_readonly("n_vocab", &Session::n_vocab)
+        .def_property_readonly("kv_bytes", [](const Session& s) { return s.cache().bytes(); });
 }
 
 }  // namespace pyllm::bindings

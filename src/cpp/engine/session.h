@@ -49,6 +49,7 @@ public:
     int64_t n_vocab() const { return cfg_.n_vocab; }
     const float* logits() const { return logits_.data(); }  // [n_vocab] of the last evaluated token
     const model::Model& model() const { return *model_; }
+    const model::KVCache& cache() const { return cache_; }
 
 private:
     // One batch of T <= n_batch tokens at positions n_past_..; out: [T][n_vocab] if all, else [n_vocab].
