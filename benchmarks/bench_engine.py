@@ -9,6 +9,9 @@ memory-bandwidth bound (weight bytes read per decoded token / read bandwidth mea
 beside the weights, and the bound counts both. --kv-type f32|q8_0 stores the cache in that type
 (q8_0: 34 bytes per 32 elements; llama-bench then runs with -ctk/-ctv q8_0 and flash attention, which
 llama.cpp needs for a quantized V cache).
+Decode is timed twice: Session.eval from a Python loop (decode t/s) and the C++ generation loop
+(gen t/s, greedy, no stop on end-of-generation), which is what generate() runs and what llama-bench's
+tg measures for llama.cpp.
 --llama-bench PATH runs llama.cpp's llama-bench binary (built separately; pyllm never links it) on the
 same GGUF file, threads, prompt and generation lengths right after each pyllm configuration, and
 prints both and their ratio: the only fair comparison on a shared or throttled machine.
@@ -61,6 +64,19 @@ for _ in range(repeat):
     for _ in range(n_gen):
         logits = s.eval([int(np.argmax(logits))])
     tg_t.append(time.perf_counter() - t); tg_c.append(time.process_time() - c)
+# The same decode through the C++ generation loop (greedy sampling, no end-of-generation stop, no
+# Python between tokens): what generate() / __call__ / `pyllm run` run, and what llama-bench's tg is.
+from pyllm import _core
+gen_t = []
+for _ in range(repeat):
+    g = _core.Generator(_core.Session(m._m, m.n_ctx, 256, kv_type))
+    gp = _core.GenerateParams()
+    gp.sampling.temperature = 0.0
+    gp.max_tokens = n_gen
+    gp.eog_ids = []
+    out = g.generate([int(t) for t in prompt[:max(depth, 8)]], gp)
+    st = g.stats
+    gen_t.append(st["decode_seconds"] / max(1, st["n_generated"]))
 c = m.config  # K and V at the middle of the generation; sliding-window layers see n_swa keys
 ctx = max(depth, 8) + n_gen / 2
 elem = {"f16": 2, "f32": 4, "q8_0": 34 / 32}[kv_type]
@@ -72,6 +88,7 @@ with open("/proc/self/status") as f:  # VmHWM: this process's peak RSS (ru_maxrs
         if line.startswith("VmHWM:"):
             rss = int(line.split()[1]) / 1024
 print(json.dumps(dict(path=str(path), load=load, first=first, pp=n_prompt / med(pp_t), tg=n_gen / med(tg_t), rss_mib=rss,
+                      gen=1.0 / med(gen_t),
                       pp_cpu=n_prompt / med(pp_c), tg_cpu=n_gen / med(tg_c),
                       weight_bytes=m.config["matrix_bytes"],
                       kv_bytes=kv_bytes)))
@@ -141,8 +158,8 @@ def main() -> int:
     bw = {nt: read_bandwidth(nt) for nt in sorted(set(args.threads))}
     print("read bandwidth (numpy max over 512 MiB, split across the threads): "
           + ", ".join(f"{nt} thread{'s' if nt > 1 else ''} {b / 1e9:.1f} GB/s" for nt, b in bw.items()))
-    hdr = (f"{'model':<9} {'thr':>3} {'load s':>7} {'1st s':>6} {'prefill t/s':>12} {'decode t/s':>11} {'cpu pp/tg':>12} {'bound t/s':>10} "
-           f"{'% bound':>8} {'README bound':>12} {'RSS MiB':>8} {'llama.cpp pp/tg':>16} {'ik_llama pp/tg':>15}")
+    hdr = (f"{'model':<9} {'thr':>3} {'load s':>7} {'1st s':>6} {'prefill t/s':>12} {'decode t/s':>11} {'gen t/s':>8} {'cpu pp/tg':>12} "
+           f"{'bound t/s':>10} {'% bound':>8} {'README bound':>12} {'RSS MiB':>8} {'llama.cpp pp/tg':>16} {'ik_llama pp/tg':>15}")
     print(hdr)
     print("-" * len(hdr))
     for name in args.models:
@@ -160,29 +177,33 @@ def main() -> int:
             ref = REFERENCE.get(name)
             refs = (f"{ref[0]:>7}/{ref[1]:<8} {ref[2]:>6}/{ref[3]:<8}" if ref and nt == 2 else f"{'':>16} {'':>15}")
             cpu = f"{r['pp_cpu']:.0f}/{r['tg_cpu']:.0f}" if nt == 1 else "-"
-            print(f"{name:<9} {nt:>3} {r['load']:>7.3f} {r['first']:>6.3f} {r['pp']:>12.1f} {r['tg']:>11.1f} {cpu:>12} {bound:>10.1f} "
-                  f"{100 * r['tg'] / bound:>7.0f}% {readme_bound:>7.0f} ({100 * r['tg'] / readme_bound:>2.0f}%) {r['rss_mib']:>8.0f} {refs}")
+            print(f"{name:<9} {nt:>3} {r['load']:>7.3f} {r['first']:>6.3f} {r['pp']:>12.1f} {r['tg']:>11.1f} {r['gen']:>8.1f} {cpu:>12} {bound:>10.1f} "
+                  f"{100 * r['tg'] / bound:>3.0f}/{100 * r['gen'] / bound:>2.0f}% {readme_bound:>7.0f} ({100 * r['tg'] / readme_bound:>2.0f}%) {r['rss_mib']:>8.0f} {refs}")
             if args.llama_bench:
                 lb = llama_bench(args.llama_bench, r["path"], nt, args.prompt, args.gen, args.repeat, args.depth,
                                  args.kv_type)
-                here.append((name, nt, r["pp"], r["tg"]) + lb)
+                here.append((name, nt, r["pp"], r["tg"], r["gen"]) + lb)
     if here:
         print()
         print("llama.cpp measured in this run (llama-bench, same file, threads, prompt and generation lengths):")
-        hdr = f"{'model':<9} {'thr':>3} {'pyllm pp/tg':>14} {'llama.cpp pp/tg':>16} {'ratio pp/tg':>12}"
+        hdr = f"{'model':<9} {'thr':>3} {'pyllm pp/tg':>14} {'gen':>6} {'llama.cpp pp/tg':>16} {'ratio pp/tg':>12} {'gen':>6}"
         print(hdr)
         print("-" * len(hdr))
-        for name, nt, pp, tg, lpp, ltg in here:
+        for name, nt, pp, tg, gen, lpp, ltg in here:
             ratio = f"{pp / lpp:.2f}x/{tg / ltg:.2f}x" if lpp and ltg else "-"
             if args.depth and ltg:  # llama-bench's prompt test also runs at that depth; ours does not
                 ratio = f"-/{tg / ltg:.2f}x"
-            print(f"{name:<9} {nt:>3} {pp:>7.1f}/{tg:<6.1f} {lpp:>8.1f}/{ltg:<7.1f} {ratio:>12}")
+            gr = f"{gen / ltg:.2f}x" if ltg else "-"
+            print(f"{name:<9} {nt:>3} {pp:>7.1f}/{tg:<6.1f} {gen:>6.1f} {lpp:>8.1f}/{ltg:<7.1f} {ratio:>12} {gr:>6}")
     print("bound = read bandwidth at that thread count / bytes of all weight matrices (read once per decoded token)"
           + (f", plus the {args.kv_type} KV cache read at {args.depth} + {args.gen // 2} positions" if args.depth else ""))
     print("README bound = the same with the data README's bandwidth (23 GB/s 1 thread, 30 GB/s 2 threads)")
     print("load s = Model() (maps the file); 1st s = the first 16-token eval (pages the weights in and, unless\n"
           "--no-repack, copies the Q4_0/Q4_1/Q5_x/Q8_0/Q2_K-Q6_K/IQ4 matrices into the x8 layout)")
     print("cpu pp/tg = tok/s per second of process CPU time (1 thread only: robust on a shared machine)")
+    print("decode t/s = Session.eval one token at a time from a Python loop (argmax in numpy); gen t/s = the\n"
+          "same greedy decode in the C++ generation loop (Generator.generate, no Python between tokens: what\n"
+          "generate() / pyllm run execute, and the closest match to llama-bench's tg); % bound = decode / gen")
     return 0
 
 
