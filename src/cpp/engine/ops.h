@@ -8,24 +8,35 @@
 
 namespace pyllm::engine {
 
+// Σ f(x[i]) in double, as eight partial sums (element i into sum i mod 8) added pairwise at the end:
+// eight independent chains instead of one chain of n dependent adds (a 576-wide rms_norm: 650 ns ->
+// 210 ns here; the norms run on the calling thread, between the parallel matmuls, while the other
+// threads wait).
+// The order is fixed, so the value is the same for every thread count, batch split and CPU.
+template <class F>
+inline double sum8(const float* x, int64_t n, const F& f) {
+    double a[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int j = 0; j < 8; ++j) a[j] += f(x[i + j]);
+    for (int j = 0; i + j < n; ++j) a[j] += f(x[i + j]);
+    return ((a[0] + a[4]) + (a[1] + a[5])) + ((a[2] + a[6]) + (a[3] + a[7]));
+}
+
 // y = x / sqrt(mean(x²) + eps) · w.   x, y, w: [n] (y may alias x)
 inline void rms_norm(const float* x, const float* w, float* y, int64_t n, float eps) {
-    double ss = 0.0;
-    for (int64_t i = 0; i < n; ++i) ss += (double)x[i] * x[i];
+    const double ss = sum8(x, n, [](float v) { return (double)v * (double)v; });
     const float scale = (float)(1.0 / std::sqrt(ss / (double)n + (double)eps));
     for (int64_t i = 0; i < n; ++i) y[i] = x[i] * scale * w[i];
 }
 
 // y = (x - mean) / sqrt(var + eps) · w + b.   x, y, w, b: [n] (y may alias x)
 inline void layer_norm(const float* x, const float* w, const float* b, float* y, int64_t n, float eps) {
-    double s = 0.0;
-    for (int64_t i = 0; i < n; ++i) s += x[i];
-    const double mean = s / (double)n;
-    double ss = 0.0;
-    for (int64_t i = 0; i < n; ++i) {
-        const double d = x[i] - mean;
-        ss += d * d;
-    }
+    const double mean = sum8(x, n, [](float v) { return (double)v; }) / (double)n;
+    const double ss = sum8(x, n, [mean](float v) {
+        const double d = (double)v - mean;
+        return d * d;
+    });
     const float scale = (float)(1.0 / std::sqrt(ss / (double)n + (double)eps));
     const float m = (float)mean;
     for (int64_t i = 0; i < n; ++i) y[i] = (x[i] - m) * scale * w[i] + b[i];
