@@ -8,6 +8,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -156,6 +157,28 @@ py::array_t<uint8_t> quantize_q8_0(F32Array x) {
     return out;
 }
 
+// The chunks a pool hands out over [0, n): for_guided(n, align, min_chunk) or, with guided false,
+// for_chunks(n, grain = min_chunk), as (begin, end, thread) in claim order per thread (test entry).
+std::vector<std::tuple<int64_t, int64_t, int>> pool_chunks(int64_t n, int64_t align, int64_t min_chunk, int n_threads,
+                                                           bool guided) {
+    PYLLM_CHECK(n >= 0 && align >= 1 && min_chunk >= 1, InvalidArgument, "pool_chunks: need n >= 0, align >= 1, min_chunk >= 1");
+    ThreadPool& pool = pool_for(n_threads);
+    std::mutex mu;
+    std::vector<std::tuple<int64_t, int64_t, int>> out;
+    thread_local int me = 0;
+    pool.run([&](int i, int) { me = i; });  // every pool thread learns its index
+    auto record = [&](int64_t b, int64_t e) {
+        std::lock_guard<std::mutex> lk(mu);
+        out.emplace_back(b, e, me);
+    };
+    {
+        py::gil_scoped_release nogil;
+        if (guided) pool.for_guided(n, align, min_chunk, record);
+        else pool.for_chunks(n, min_chunk, record);
+    }
+    return out;
+}
+
 py::list matmul_types() {
     py::list l;
     for (uint32_t id = 0; id < gguf::kTensorTypeLimit; ++id) {
@@ -189,6 +212,8 @@ void register_quant(py::module_& m) {
           "Quantize a float row to the activation blocks used with `weight_type`: ('Q8A'|'Q8K', bytes).");
     m.def("quantize_q8_0", &quantize_q8_0, py::arg("x"),
           "A float32 row (length a multiple of 32) as GGUF Q8_0 blocks: the quantizer of kv_type='q8_0'.");
+    m.def("pool_chunks", &pool_chunks, py::arg("n"), py::arg("align"), py::arg("min_chunk"), py::arg("n_threads"),
+          py::arg("guided") = true, "Test entry: the (begin, end, thread) chunks a persistent pool splits [0, n) into.");
     m.def("matmul_types", &matmul_types, "Weight type names matmul supports.");
 }
 

@@ -41,6 +41,16 @@ public:
     template <class F>
     void for_chunks(int64_t n, int64_t grain, const F& fn);
 
+    // fn(begin, end) over [0, n), claimed dynamically largest first ("guided"): a claim takes about
+    // 1 / (2 · size()) of what is left, rounded up to a multiple of `align` and at least `min_chunk`
+    // elements (the last one may be shorter). The threads make few claims while much is left and the
+    // last chunks are small, so they finish close together: a one-token matvec is split over ~10
+    // claims instead of 16 equal ones, with at most `min_chunk` rows left for the last thread.
+    // Chunk boundaries depend on timing; callers whose results depend only on the element stay
+    // deterministic. One thread or n <= min_chunk: fn(0, n) on the caller.
+    template <class F>
+    void for_guided(int64_t n, int64_t align, int64_t min_chunk, const F& fn);
+
     // A chunk size for for_chunks: about `per_thread` chunks per thread, a multiple of `align`.
     int64_t grain_for(int64_t n, int64_t align, int per_thread = 8) const {
         int64_t g = (n + (int64_t)n_threads_ * per_thread - 1) / ((int64_t)n_threads_ * per_thread);
@@ -83,6 +93,38 @@ void ThreadPool::for_chunks(int64_t n, int64_t grain, const F& fn) {
             const int64_t b = jp->next.fetch_add(jp->grain, std::memory_order_relaxed);
             if (b >= jp->n) return;
             (*jp->fn)(b, b + jp->grain < jp->n ? b + jp->grain : jp->n);
+        }
+    });
+}
+
+template <class F>
+void ThreadPool::for_guided(int64_t n, int64_t align, int64_t min_chunk, const F& fn) {
+    if (n <= 0) return;
+    if (align < 1) align = 1;
+    min_chunk = (min_chunk + align - 1) / align * align;
+    if (min_chunk < align) min_chunk = align;
+    if (n_threads_ == 1 || n <= min_chunk) {
+        fn((int64_t)0, n);
+        return;
+    }
+    struct Job {
+        const F* fn;
+        int64_t n, align, min_chunk, div;
+        std::atomic<int64_t> next{0};
+    };
+    Job job{&fn, n, align, min_chunk, 2 * (int64_t)n_threads_};
+    Job* jp = &job;  // one pointer: stored inline in the std::function, no allocation
+    run([jp](int, int) {
+        int64_t b = jp->next.load(std::memory_order_relaxed);
+        while (b < jp->n) {
+            int64_t c = (jp->n - b) / jp->div;
+            c = (c + jp->align - 1) / jp->align * jp->align;
+            if (c < jp->min_chunk) c = jp->min_chunk;
+            const int64_t e = b + c < jp->n ? b + c : jp->n;
+            if (jp->next.compare_exchange_weak(b, e, std::memory_order_relaxed)) {
+                (*jp->fn)(b, e);
+                b = jp->next.load(std::memory_order_relaxed);
+            }  // else b holds the current value: try again from there
         }
     });
 }

@@ -81,7 +81,7 @@ void MatmulGroup::run(const QMatrix* const* ws, float* const* ys, int n, const f
     start[0] = 0;
     for (int i = 0; i < n; ++i) start[i + 1] = start[i] + (ws[i]->n_out + kPanelRows - 1) / kPanelRows * kPanelRows;
     const int64_t total = start[n];
-    pool.for_chunks(total, pool.grain_for(total, row_align(path, any_x8)), [&](int64_t r0, int64_t r1) {
+    auto part = [&](int64_t r0, int64_t r1) {
         for (int i = 0; i < n && r0 < r1; ++i) {
             const int64_t b = std::max(r0, start[i]), e = std::min(r1, start[i] + ws[i]->n_out);
             if (b >= e) continue;
@@ -89,7 +89,10 @@ void MatmulGroup::run(const QMatrix* const* ws, float* const* ys, int n, const f
             matmul_rows(w, k.q->types[static_cast<uint32_t>(w.type)], path, b - start[i], e - start[i], a, as, T,
                         ys[i] + (b - start[i]), (size_t)w.n_out, w.x8 ? ab : nullptr);
         }
-    });
+    };
+    const int64_t align = row_align(path, any_x8);
+    if (path == RowPath::Matvec) pool.for_guided(total, align, matvec_min_rows(ws[0]->row_bytes()), part);
+    else pool.for_chunks(total, pool.grain_for(total, align), part);
 }
 
 }  // namespace pyllm::engine

@@ -33,6 +33,18 @@ constexpr int64_t kMatvecMaxTokens = 2;
 // split saves (and much more when the machine is oversubscribed).
 constexpr uint64_t kMatvecParallelBytes = 128 * 1024;
 
+// The smallest chunk of a one-token matvec split: rows of about kMatvecMinChunkBytes of weights, so
+// that claiming a chunk (an atomic on a line both threads write) stays well below streaming it.
+constexpr uint64_t kMatvecMinChunkBytes = 16 * 1024;
+
+}  // namespace
+
+int64_t matvec_min_rows(uint64_t row_bytes) {
+    return (int64_t)((kMatvecMinChunkBytes + row_bytes - 1) / (row_bytes ? row_bytes : 1));
+}
+
+namespace {
+
 // Float weights (F32 / F16 / BF16): KernelTable::matmul_f's tiles (4 rows x 3 tokens, converted in
 // registers), rows claimed in chunks of multiples of 4 by whichever thread is free. Every output
 // depends only on its row and token (the kernel's contract), so the split changes nothing.
@@ -46,6 +58,7 @@ void matmul_float(const QMatrix& w, const float* x, float* y, int64_t n_tokens, 
         k.matmul_f(wt, base + r0 * rb, rb, r1 - r0, w.n_in, x, n_tokens, y + r0, (size_t)w.n_out, scratch.data());
     };
     if (n_tokens == 1 && rb * (uint64_t)w.n_out < kMatvecParallelBytes) rows(0, w.n_out);
+    else if (n_tokens == 1) pool.for_guided(w.n_out, 4, matvec_min_rows(rb), rows);
     else pool.for_chunks(w.n_out, pool.grain_for(w.n_out, 4), rows);
 }
 
@@ -79,6 +92,7 @@ void matmul_quant(const QMatrix& w, const float* x, float* y, int64_t n_tokens, 
     // whichever thread is free (ThreadPool::for_chunks); every output depends only on its row and
     // token, so the split does not change any value.
     if (path == RowPath::Matvec && (uint64_t)rb * (uint64_t)w.n_out < kMatvecParallelBytes) rows(0, w.n_out);
+    else if (path == RowPath::Matvec) pool.for_guided(w.n_out, row_align(path, w.x8), matvec_min_rows(rb), rows);
     else pool.for_chunks(w.n_out, pool.grain_for(w.n_out, row_align(path, w.x8)), rows);
 }
 

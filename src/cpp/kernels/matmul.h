@@ -79,6 +79,9 @@ const uint8_t* x8_act_bcast(const QMatrix& w, const KernelTable& k, RowPath path
 // Rows per chunk for ThreadPool::for_chunks on `path`: whole panels, tiles or x8 groups.
 inline int64_t row_align(RowPath path, bool x8) { return path == RowPath::Panel || x8 ? kPanelRows : kTileRows; }
 
+// The smallest chunk, in rows of row_bytes bytes, into which a one-token matvec is split across the pool.
+int64_t matvec_min_rows(uint64_t row_bytes);
+
 // x and y must not overlap. Throws InvalidArgument if the shapes do not fit, NotImplemented for an
 // unsupported type.
 void matmul(const QMatrix& w, const float* x, float* y, int64_t n_tokens, ThreadPool& pool);
