@@ -228,22 +228,25 @@ void attention(const AttentionArgs& a, ThreadPool& pool) {
     const double work = (double)a.n_tokens * (double)a.n_head * (double)(a.pos0 + a.n_tokens) * (double)hd;
     const bool serial = pool.size() == 1 || work < 32768.0;
     if (a.n_tokens > 1) {
-        // Prompt items (kAttnTokens tokens x one K/V head) dealt round-robin, not in contiguous ranges:
-        // under the causal mask a later token costs more (it sees more positions), so contiguous
-        // ranges gave the last thread most of a prompt's attention (2 threads: ~3/4 of it).
+        // Prompt items (kAttnTokens tokens x one K/V head) claimed one at a time by whichever thread is
+        // free, latest tokens first: under the causal mask a later token costs more (it sees more
+        // positions), so the costliest items go first and the cheap early ones even out the end
+        // (longest-processing-time order). Contiguous ranges gave the last thread ~3/4 of a prompt's
+        // attention; a fixed round-robin deal left one thread waiting at the end.
         const KernelTable& k = kernels();
         const AttnKernels& ak = attn_kernels();
         const int64_t blocks = (a.n_tokens + kAttnTokens - 1) / kAttnTokens, n_items = blocks * a.n_kv_head;
-        auto deal = [&](int ti, int nt) {
+        std::atomic<int64_t> next{0};
+        auto claim = [&](int, int) {
             PromptScratch w;
-            for (int64_t it = ti; it < n_items; it += nt) {
-                const int64_t b = it / a.n_kv_head, g = it % a.n_kv_head;
+            for (int64_t it = next.fetch_add(1); it < n_items; it = next.fetch_add(1)) {
+                const int64_t b = blocks - 1 - it / a.n_kv_head, g = it % a.n_kv_head;
                 const int64_t t0 = b * kAttnTokens;
                 prompt_item(a, k, ak, t0, std::min(kAttnTokens, a.n_tokens - t0), g, w);
             }
         };
-        if (serial) deal(0, 1);
-        else pool.run(deal);
+        if (serial) claim(0, 1);
+        else pool.run(claim);
         return;
     }
     const Ctx cx{a, kernels(), attn_kernels(), hd, a.n_head * hd, group, attention_head_groups(a.n_head, a.n_kv_head),

@@ -72,7 +72,7 @@ void MatmulGroup::run(const QMatrix* const* ws, float* const* ys, int n, const f
     // Rows of all matrices, concatenated, each matrix starting at a multiple of 8 rows: matrix i owns
     // [start[i], start[i] + n_out_i), the rows up to start[i+1] are padding. Chunks (whole panels,
     // tiles or x8 groups: they never straddle a matrix start) are claimed by whichever thread is
-    // free (for_chunks); within a chunk, each matrix's part runs through matmul_rows, the code
+    // free, largest first (for_guided); within a chunk, each matrix's part runs through matmul_rows, the code
     // matmul() runs.
     // One activation broadcast for all x8 matrices of a one-token call (they share the activations).
     const uint8_t* ab = nullptr;
@@ -91,8 +91,7 @@ void MatmulGroup::run(const QMatrix* const* ws, float* const* ys, int n, const f
         }
     };
     const int64_t align = row_align(path, any_x8);
-    if (path == RowPath::Matvec) pool.for_guided(total, align, matvec_min_rows(ws[0]->row_bytes()), part);
-    else pool.for_chunks(total, pool.grain_for(total, align), part);
+    pool.for_guided(total, align, path == RowPath::Matvec ? matvec_min_rows(ws[0]->row_bytes()) : 1, part);
 }
 
 }  // namespace pyllm::engine

@@ -136,6 +136,15 @@ void gated_activation(bool swiglu, float* gate, const float* up, int64_t n, Thre
     const auto fn = swiglu ? fk.silu_mul : fk.gelu_mul;
     for_range(n, pool, [&](int64_t i0, int64_t i1) { fn(gate + i0, up + i0, i1 - i0); });
 }
+// fn(t0, t1) over the tokens [0, T): split across the pool for prompt batches (the per-token norms,
+// RoPE, cache stores and residual adds between the matmuls), on the calling thread for a few tokens.
+// Each token's values are computed by the same code wherever it runs.
+constexpr int64_t kParallelTokens = 8;
+template <class F>
+void per_token(int64_t T, ThreadPool& pool, const F& fn) {
+    if (T < kParallelTokens) fn((int64_t)0, T);
+    else pool.for_chunks(T, std::max<int64_t>(1, T / (4 * (int64_t)pool.size())), fn);
+}
 // x[i] = gelu_tanh(x[i]).   x: [n]
 void gelu_inplace(float* x, int64_t n, ThreadPool& pool) {
     const FfnKernels& fk = ffn_kernels();
@@ -159,95 +168,109 @@ void Session::forward(const int32_t* ids, int64_t T, float* out, bool all) {
             layer_norm(src, wt.data(), b.data(), dst, E, c.norm_eps);
     };
 
-    // The residual add after attention and after the FFN: x[t] += post_norm(tmp[t] + bias).
-    auto residual = [&](const model::Vec& bias, const model::Vec& post_norm) {
-        for (int64_t t = 0; t < T; ++t) {
-            float* r = tmp + t * E;
-            if (!bias.empty()) add_to(r, bias.data(), E);
-            if (c.post_norms) rms_norm(r, post_norm.data(), r, E, c.norm_eps);
-            add_to(x + t * E, r, E);
-        }
+    // The residual add after attention and after the FFN: x[t] += post_norm(tmp[t] + bias), then
+    // (if next_norm) xn[t] = next_norm(x[t]): the input of the next matmul.
+    auto residual = [&](const model::Vec& bias, const model::Vec& post_norm, const model::Vec* next_norm,
+                        const model::Vec* next_norm_b) {
+        per_token(T, pool, [&](int64_t t0, int64_t t1) {
+            for (int64_t t = t0; t < t1; ++t) {
+                float* r = tmp + t * E;
+                if (!bias.empty()) add_to(r, bias.data(), E);
+                if (c.post_norms) rms_norm(r, post_norm.data(), r, E, c.norm_eps);
+                add_to(x + t * E, r, E);
+                if (next_norm) norm(x + t * E, *next_norm, *next_norm_b, xn + t * E);
+            }
+        });
     };
 
     // Input: x[t] = embd[id] · embd_scale (+ position_embd[pos]).
+    // Then xn[t] = attn_norm(x[t]) of the first layer.
     const uint64_t erb = w.tok_embd.row_bytes();
-    for (int64_t t = 0; t < T; ++t) {
-        float* xt = x + t * E;
-        dequantize_to_f32(w.tok_embd.type, static_cast<const uint8_t*>(w.tok_embd.data) + (uint64_t)ids[t] * erb, xt,
-                          (uint64_t)E);
-        if (c.embd_scale != 1.f)
-            for (int64_t i = 0; i < E; ++i) xt[i] *= c.embd_scale;
-        if (c.learned_pos) {
-            const uint64_t prb = w.pos_embd.row_bytes();
-            dequantize_to_f32(w.pos_embd.type, static_cast<const uint8_t*>(w.pos_embd.data) + (uint64_t)(pos0 + t) * prb,
-                              tmp, (uint64_t)E);
-            add_to(xt, tmp, E);
+    per_token(T, pool, [&](int64_t t0, int64_t t1) {
+        for (int64_t t = t0; t < t1; ++t) {
+            float* xt = x + t * E;
+            dequantize_to_f32(w.tok_embd.type, static_cast<const uint8_t*>(w.tok_embd.data) + (uint64_t)ids[t] * erb, xt,
+                              (uint64_t)E);
+            if (c.embd_scale != 1.f)
+                for (int64_t i = 0; i < E; ++i) xt[i] *= c.embd_scale;
+            if (c.learned_pos) {
+                const uint64_t prb = w.pos_embd.row_bytes();
+                float* pe = tmp + t * E;  // this token's scratch row
+                dequantize_to_f32(w.pos_embd.type,
+                                  static_cast<const uint8_t*>(w.pos_embd.data) + (uint64_t)(pos0 + t) * prb, pe,
+                                  (uint64_t)E);
+                add_to(xt, pe, E);
+            }
+            norm(xt, w.layers[0].attn_norm, w.layers[0].attn_norm_b, xn + t * E);
         }
-    }
+    });
 
     for (int64_t il = 0; il < c.n_layer; ++il) {
         const LayerWeights& L = w.layers[(size_t)il];
         const bool swa = c.layer_swa[(size_t)il] != 0;
 
-        // ---- attention ----
-        for (int64_t t = 0; t < T; ++t) norm(x + t * E, L.attn_norm, L.attn_norm_b, xn + t * E);
+        // ---- attention ----   (xn = attn_norm(x): by the input loop or the previous layer's residual)
         if (c.fused_qkv) {
             const int64_t NQKV = QD + 2 * KD;
             float* qkv = qkv_.data();
             matmul(L.wqkv, xn, qkv, T, pool);
-            for (int64_t t = 0; t < T; ++t) {
-                float* r = qkv + t * NQKV;
-                if (!L.bqkv.empty()) add_to(r, L.bqkv.data(), NQKV);
-                std::memcpy(q + t * QD, r, (size_t)QD * 4);
-                std::memcpy(k + t * KD, r + QD, (size_t)KD * 4);
-                std::memcpy(v + t * KD, r + QD + KD, (size_t)KD * 4);
-            }
+            per_token(T, pool, [&](int64_t t0, int64_t t1) {
+                for (int64_t t = t0; t < t1; ++t) {
+                    float* r = qkv + t * NQKV;
+                    if (!L.bqkv.empty()) add_to(r, L.bqkv.data(), NQKV);
+                    std::memcpy(q + t * QD, r, (size_t)QD * 4);
+                    std::memcpy(k + t * KD, r + QD, (size_t)KD * 4);
+                    std::memcpy(v + t * KD, r + QD + KD, (size_t)KD * 4);
+                }
+            });
         } else {
             const QMatrix* ws[3] = {&L.wq, &L.wk, &L.wv};
             float* ys[3] = {q, k, v};
             mm_.run(ws, ys, 3, xn, T, pool);
-            if (!L.bq.empty())
-                for (int64_t t = 0; t < T; ++t) {
-                    add_to(q + t * QD, L.bq.data(), QD);
-                    add_to(k + t * KD, L.bk.data(), KD);
-                    add_to(v + t * KD, L.bv.data(), KD);
+        }
+        // Per token: QKV biases, Q/K norms, RoPE, then K and V into the cache at its position.
+        const bool neox = c.rope == RopeKind::Neox;
+        const float* cs = swa ? cos_l_.data() : cos_g_.data();
+        const float* sn = swa ? sin_l_.data() : sin_g_.data();
+        per_token(T, pool, [&](int64_t t0, int64_t t1) {
+            for (int64_t t = t0; t < t1; ++t) {
+                float *qt = q + t * QD, *kt = k + t * KD, *vt = v + t * KD;
+                if (!c.fused_qkv && !L.bq.empty()) {
+                    add_to(qt, L.bq.data(), QD);
+                    add_to(kt, L.bk.data(), KD);
+                    add_to(vt, L.bv.data(), KD);
                 }
-        }
-        if (c.qk_norm) {
-            for (int64_t r = 0; r < T * c.n_head; ++r) rms_norm(q + r * HD, L.q_norm.data(), q + r * HD, HD, c.norm_eps);
-            for (int64_t r = 0; r < T * c.n_kv_head; ++r)
-                rms_norm(k + r * HD, L.k_norm.data(), k + r * HD, HD, c.norm_eps);
-        }
-        if (c.rope != RopeKind::None) {
-            const bool neox = c.rope == RopeKind::Neox;
-            const int64_t half = c.n_rot / 2;
-            const float* cs = swa ? cos_l_.data() : cos_g_.data();
-            const float* sn = swa ? sin_l_.data() : sin_g_.data();
-            for (int64_t t = 0; t < T; ++t) {
-                const float* ct = cs + (pos0 + t) * half;
-                const float* st = sn + (pos0 + t) * half;
-                for (int64_t h = 0; h < c.n_head; ++h) rope_head(q + t * QD + h * HD, ct, st, c.n_rot, neox);
-                for (int64_t h = 0; h < c.n_kv_head; ++h) rope_head(k + t * KD + h * HD, ct, st, c.n_rot, neox);
+                if (c.qk_norm) {
+                    for (int64_t h = 0; h < c.n_head; ++h) rms_norm(qt + h * HD, L.q_norm.data(), qt + h * HD, HD, c.norm_eps);
+                    for (int64_t h = 0; h < c.n_kv_head; ++h)
+                        rms_norm(kt + h * HD, L.k_norm.data(), kt + h * HD, HD, c.norm_eps);
+                }
+                if (c.rope != RopeKind::None) {
+                    const int64_t half = c.n_rot / 2;
+                    const float* ct = cs + (pos0 + t) * half;
+                    const float* st = sn + (pos0 + t) * half;
+                    for (int64_t h = 0; h < c.n_head; ++h) rope_head(qt + h * HD, ct, st, c.n_rot, neox);
+                    for (int64_t h = 0; h < c.n_kv_head; ++h) rope_head(kt + h * HD, ct, st, c.n_rot, neox);
+                }
+                cache_.store_k(il, pos0 + t, kt);
+                cache_.store_v(il, pos0 + t, vt);
             }
-        }
-        for (int64_t t = 0; t < T; ++t) {
-            cache_.store_k(il, pos0 + t, k + t * KD);
-            cache_.store_v(il, pos0 + t, v + t * KD);
-        }
+        });
         AttentionArgs aa{&cache_, il, T, pos0, c.n_head, c.n_kv_head, HD, swa ? c.n_swa : 0, c.attn_scale,
                          c.attn_softcap, q, att, attn_scratch_.data(),
                          attention_scratch_floats(n_ctx_, HD)};
         attention(aa, pool);
         matmul(L.wo, att, tmp, T, pool);
-        residual(L.bo, L.post_attn_norm);
+        residual(L.bo, L.post_attn_norm, &L.ffn_norm, &L.ffn_norm_b);
 
-        // ---- feed-forward ----
-        for (int64_t t = 0; t < T; ++t) norm(x + t * E, L.ffn_norm, L.ffn_norm_b, xn + t * E);
+        // ---- feed-forward ----   (xn = ffn_norm(x))
         float* up = up_.data();
         if (c.ffn == FfnKind::GeluMLP) {
             matmul(L.w_up, xn, up, T, pool);
             if (!L.b_up.empty())
-                for (int64_t t = 0; t < T; ++t) add_to(up + t * F, L.b_up.data(), F);
+                per_token(T, pool, [&](int64_t t0, int64_t t1) {
+                    for (int64_t t = t0; t < t1; ++t) add_to(up + t * F, L.b_up.data(), F);
+                });
             gelu_inplace(up, T * F, pool);
             matmul(L.w_down, up, tmp, T, pool);
         } else {
@@ -258,7 +281,10 @@ void Session::forward(const int32_t* ids, int64_t T, float* out, bool all) {
             gated_activation(c.ffn == FfnKind::SwiGLU, gate, up, T * F, pool);
             matmul(L.w_down, gate, tmp, T, pool);
         }
-        residual(L.b_down, L.post_ffn_norm);
+        // then the next layer's attention norm (the output head normalises on its own)
+        const bool last = il + 1 == c.n_layer;
+        residual(L.b_down, L.post_ffn_norm, last ? nullptr : &w.layers[(size_t)il + 1].attn_norm,
+                 last ? nullptr : &w.layers[(size_t)il + 1].attn_norm_b);
     }
 
     // ---- output head ----

@@ -58,8 +58,7 @@ void matmul_float(const QMatrix& w, const float* x, float* y, int64_t n_tokens, 
         k.matmul_f(wt, base + r0 * rb, rb, r1 - r0, w.n_in, x, n_tokens, y + r0, (size_t)w.n_out, scratch.data());
     };
     if (n_tokens == 1 && rb * (uint64_t)w.n_out < kMatvecParallelBytes) rows(0, w.n_out);
-    else if (n_tokens == 1) pool.for_guided(w.n_out, 4, matvec_min_rows(rb), rows);
-    else pool.for_chunks(w.n_out, pool.grain_for(w.n_out, 4), rows);
+    else pool.for_guided(w.n_out, 4, n_tokens == 1 ? matvec_min_rows(rb) : 4, rows);
 }
 
 void matmul_quant(const QMatrix& w, const float* x, float* y, int64_t n_tokens, ThreadPool& pool, const KernelTable& k) {
@@ -89,11 +88,10 @@ void matmul_quant(const QMatrix& w, const float* x, float* y, int64_t n_tokens, 
         matmul_rows(w, tk, path, r0, r1, a, as, n_tokens, y + r0, (size_t)w.n_out, ab);
     };
     // A small one-token matvec stays on the calling thread. Otherwise rows are claimed in chunks by
-    // whichever thread is free (ThreadPool::for_chunks); every output depends only on its row and
+    // whichever thread is free, largest first (ThreadPool::for_guided); every output depends only on its row and
     // token, so the split does not change any value.
     if (path == RowPath::Matvec && (uint64_t)rb * (uint64_t)w.n_out < kMatvecParallelBytes) rows(0, w.n_out);
-    else if (path == RowPath::Matvec) pool.for_guided(w.n_out, row_align(path, w.x8), matvec_min_rows(rb), rows);
-    else pool.for_chunks(w.n_out, pool.grain_for(w.n_out, row_align(path, w.x8)), rows);
+    else pool.for_guided(w.n_out, row_align(path, w.x8), path == RowPath::Matvec ? matvec_min_rows(rb) : 1, rows);
 }
 
 // One token's panel activation row (kPanelActBytes(n, sub) bytes at pa) from its quantized row qa in
