@@ -14,10 +14,11 @@
 // (Gemma 3 270M has one).
 //
 // Several tokens (a prompt): items of kAttnTokens (attention.cpp) consecutive tokens x all query
-// heads of one K/V head, dealt round-robin. An item walks the key axis in tiles of kAttnTile keys
-// aligned to positions; each tile's K (transposed) and V are converted to f32 once and shared by all
-// the item's query rows, which run through register-tiled FMA kernels (scores_tile, mix_tile: no
-// horizontal sums), and each row folds the tile into its running result online (see prompt_item).
+// heads of one K/V head, claimed by whichever thread is free, latest tokens (the costliest) first.
+// An item walks the key axis in tiles of kAttnTile keys aligned to positions; each tile's K
+// (transposed) and V are converted to f32 once and shared by all the item's query rows, which run
+// through register-tiled FMA kernels (scores_tile, mix_tile: no horizontal sums), and each row folds
+// the tile into its running result online (see prompt_item).
 // Against the per-token path this made SmolLM2's 2048-token prefill ~1.2x faster on the build VM:
 // attention went from ~35 % to ~85 % of the core's FMA peak.
 #pragma once
