@@ -156,13 +156,14 @@ def status(key):
         if line.startswith(key + ":"):
             return int(line.split()[1]) * 1024
 path, repack = sys.argv[1], sys.argv[2] == "1"
-base = status("VmRSS")
+base, base_anon = status("VmRSS"), status("RssAnon")
 m = pyllm.Model(path, n_ctx=64, n_threads=2, repack=repack)
-load = status("VmRSS") - base
+load, load_anon = status("VmRSS") - base, status("RssAnon") - base_anon
 s = m.session()
 s.eval(np.arange(10, 20, dtype=np.int32))
 s.eval([5])
-print(json.dumps({"size": os.path.getsize(path), "load": load, "peak": status("VmHWM") - base}))
+print(json.dumps({"size": os.path.getsize(path), "load": load, "load_anon": load_anon,
+                  "peak": status("VmHWM") - base}))
 """
 
 
@@ -170,10 +171,15 @@ print(json.dumps({"size": os.path.getsize(path), "load": load, "peak": status("V
 @pytest.mark.parametrize("fixture", ["smollm2_path", "gemma3_path"])
 @pytest.mark.parametrize("repack", [True, False])
 def test_memory_load_maps_and_repack_releases(request, fixture, repack):
-    # Loading maps the file: resident memory grows by the metadata and tokenizer only (measured 7-14 MB,
-    # 5-8 % of the file). Evaluating pages the weights in; with repack=True the x8 copy replaces the
-    # file pages slice by slice, so the peak stays about the file size (measured 1.04x Gemma 3, 1.12x
-    # SmolLM2; copying Gemma 3's 180 MB head before releasing its pages would make it ~1.7x).
+    # Loading maps the file: nothing is copied (anonymous memory grows by ~1 MB: the tokenizer and the
+    # small norm vectors), and of the file only the pages the loader reads become resident: the
+    # metadata and the norm vectors between the weights, 7-14 MB with 4 KB pages. A kernel that keeps
+    # a freshly written file's page cache in large folios maps them as 2 MB PMDs (FilePmdMapped), so
+    # each norm vector brings its 2 MB neighbourhood: 34-43 MB measured on such a CI machine - file
+    # pages shared with the page cache, still far from the file size. Evaluating pages the weights in;
+    # with repack=True the x8 copy replaces the file pages slice by slice, so the peak stays about the
+    # file size (measured 1.04x Gemma 3, 1.12x SmolLM2; copying Gemma 3's 180 MB head before releasing
+    # its pages would make it ~1.7x).
     import subprocess
     import sys
 
@@ -181,5 +187,6 @@ def test_memory_load_maps_and_repack_releases(request, fixture, repack):
     out = subprocess.run([sys.executable, "-c", _RSS_CHILD, str(path), "1" if repack else "0"],
                          capture_output=True, text=True, check=True)
     r = json.loads(out.stdout.strip().splitlines()[-1])
-    assert r["load"] < 0.1 * r["size"] + (8 << 20), r
+    assert r["load_anon"] < 0.02 * r["size"] + (8 << 20), r
+    assert r["load"] < 0.5 * r["size"] + (8 << 20), r
     assert r["peak"] < 1.25 * r["size"] + (16 << 20), r
