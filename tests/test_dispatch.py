@@ -115,6 +115,44 @@ def test_dot_f32_every_isa_agrees_with_scalar_and_float64(n):
         assert abs(got - ref) <= 1e-6 * scale + 1e-7, (isa, got, ref)
 
 
+def argmax_oracle(x):
+    """The first index of the largest non-NaN value (-0.0 == +0.0), 0 if every value is NaN."""
+    ok = ~np.isnan(x)
+    if not ok.any():
+        return 0
+    return int(np.flatnonzero(ok & (x == x[ok].max()))[0])
+
+
+@pytest.mark.parametrize("isa", ISAS)
+def test_argmax_f32_first_largest_on_every_level(isa):
+    # Greedy sampling's argmax: random vectors of every tail length (the SIMD levels scan 32 and 8 at a
+    # time), ties (the first wins, also across the 8-lane blocks and the tail), NaNs anywhere (never
+    # the answer unless all are NaN), infinities, signed zeros, and a Gemma-sized vocabulary.
+    rng = np.random.default_rng(5)
+    cases = []
+    for n in [1, 2, 7, 8, 9, 31, 32, 33, 63, 65, 100, 1000, 4097, 262144]:
+        x = rng.standard_normal(n).astype(np.float32)
+        cases.append(x)
+        y = np.round(x * 2).astype(np.float32)  # many ties of the maximum
+        cases.append(y)
+        z = x.copy()
+        z[rng.integers(0, n, size=max(1, n // 7))] = np.nan
+        cases.append(z)
+    special = [
+        [np.nan], [np.nan] * 40, [np.nan, 1.0, 2.0, 2.0], [-np.inf] * 9, [np.nan, -np.inf, np.nan],
+        [-0.0, 0.0], [0.0, -0.0], [-1.0] * 33 + [-0.0] + [0.0] * 3, [1.0, np.inf, 3.0, np.inf],
+        [5.0] * 40 + [6.0], [6.0] + [5.0] * 40, [np.nan] * 35 + [-3.0] + [np.nan] * 3,
+        [-np.inf] * 31 + [np.nan] + [-np.inf], [3.4e38, -3.4e38, 3.4e38],
+    ]
+    cases += [np.array(c, dtype=np.float32) for c in special]
+    for x in cases:
+        want = argmax_oracle(x)
+        assert _core.argmax_f32(x, isa=isa) == want, (isa, len(x), x[:12])
+        assert _core.argmax_f32(x, isa="scalar") == want
+    with pytest.raises(ValueError, match="empty"):
+        _core.argmax_f32(np.zeros(0, np.float32), isa=isa)
+
+
 def test_unavailable_isa_request_is_an_error_for_kernels():
     for isa in ("avx2", "avx512"):
         if isa not in ISAS:

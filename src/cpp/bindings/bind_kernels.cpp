@@ -119,6 +119,14 @@ void register_kernels(py::module_& m) {
           py::arg("x"), py::arg("isa") = py::none());
     m.def("dot_f32", &dot_f32, py::arg("a"), py::arg("b"), py::arg("isa") = py::none());
     m.def(
+        "argmax_f32",
+        [](F32Array x, std::optional<std::string> isa) {
+            PYLLM_CHECK(x.size() >= 1, InvalidArgument, "argmax_f32: empty array");
+            return (int64_t)table_for(isa).argmax_f32(x.data(), (size_t)x.size());
+        },
+        py::arg("x"), py::arg("isa") = py::none(),
+        "Test entry: the first index of the largest element (NaNs skipped; 0 if all are NaN).");
+    m.def(
         "simd_peak",
         [](const std::string& kind, int64_t iters) {
             PeakKind k;

@@ -153,6 +153,10 @@ struct KernelTable {
     // the SIMD levels may use (F16 / BF16 rows converted once for many tokens).
     void (*matmul_f)(int wt, const void* w, size_t w_stride, int64_t nr, int64_t n, const float* x, int64_t T, float* y,
                      size_t y_stride, float* scratch);
+    // The first index i of the largest x[i] (n >= 1): NaNs are skipped, -0.0 and +0.0 are equal (the
+    // first wins), 0 when every entry is NaN. The same index on every level.   x: [n]
+    // (Greedy sampling over the vocabulary: 262144 logits for Gemma 3.)
+    size_t (*argmax_f32)(const float* x, size_t n);
     // The quantized kernels of this level.
     const QuantKernels* q;
 };

@@ -49,7 +49,16 @@ void matmul_f(int wt, const void* w, size_t ws, int64_t nr, int64_t n, const flo
     }
 }
 
-const KernelTable kTable = {Isa::Scalar, f16_to_f32, bf16_to_f32, f32_to_f16, dot_f32, matmul_f, &kQuantKernelsScalar};
+// The reference of KernelTable::argmax_f32: one pass, strict > (a NaN never compares greater).
+size_t argmax_f32(const float* x, size_t n) {
+    size_t best = n;  // none yet
+    for (size_t i = 0; i < n; ++i)
+        if (x[i] == x[i] && (best == n || x[i] > x[best])) best = i;
+    return best == n ? 0 : best;
+}
+
+const KernelTable kTable = {Isa::Scalar, f16_to_f32, bf16_to_f32, f32_to_f16, dot_f32, matmul_f, argmax_f32,
+                            &kQuantKernelsScalar};
 
 }  // namespace
 

@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "common/error.h"
+#include "kernels/dispatch.h"
 
 namespace pyllm::sampling {
 
@@ -216,12 +217,8 @@ int32_t Sampler::sample(const float* logits) {
         w = work_.data();
     }
 
-    if (p_.temperature == 0.f) {
-        int32_t best = 0;
-        for (int32_t i = 1; i < n_vocab_; ++i)
-            if (w[i] > w[best]) best = i;
-        return best;
-    }
+    if (p_.temperature == 0.f)  // greedy: the first of the largest logits (NaNs never win)
+        return (int32_t)kernels().argmax_f32(w, (size_t)n_vocab_);
     sorted_ = false;
     if (p_.temperature > 0.f && p_.top_k > 0 && p_.top_k < n_vocab_) {
         top_k_from(w, p_.top_k);
