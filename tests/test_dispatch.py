@@ -153,6 +153,27 @@ def test_argmax_f32_first_largest_on_every_level(isa):
         _core.argmax_f32(np.zeros(0, np.float32), isa=isa)
 
 
+@pytest.mark.parametrize("isa", ISAS)
+def test_first_above_f32_on_every_level(isa):
+    # The top-k sampler's scan: the first index with x > t, or len(x); every tail length (32- and
+    # 8-wide blocks), the hit at every offset of a block, NaNs in x (never above) and a NaN t (nothing
+    # is above it), infinities, equal values (not above).
+    rng = np.random.default_rng(6)
+    for n in [0, 1, 7, 8, 9, 31, 32, 33, 40, 64, 100, 1000]:
+        x = rng.standard_normal(n).astype(np.float32)
+        x[rng.integers(0, max(n, 1), size=n // 5)] = np.nan if n else 0
+        for t in [-np.inf, -1.0, 0.0, 1.5, 3.0, np.inf, np.nan]:
+            hits = np.flatnonzero(x > np.float32(t))
+            want = int(hits[0]) if len(hits) else n
+            assert _core.first_above_f32(x, t, isa=isa) == want, (isa, n, t)
+    for n in (40, 70):
+        for j in range(n):  # a single hit at every position
+            x = np.zeros(n, np.float32)
+            x[j] = 1.0
+            assert _core.first_above_f32(x, 0.5, isa=isa) == j
+            assert _core.first_above_f32(x, 1.0, isa=isa) == n  # equal is not above
+
+
 def test_unavailable_isa_request_is_an_error_for_kernels():
     for isa in ("avx2", "avx512"):
         if isa not in ISAS:

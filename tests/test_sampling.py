@@ -133,3 +133,19 @@ def test_token_logprobs_matches_numpy():
     assert lp == pytest.approx(ref[17], abs=1e-5)
     assert top_ids == list(np.argsort(-ref)[:5])
     np.testing.assert_allclose(top_lps, ref[top_ids], atol=1e-5)
+
+
+def test_top_k_keeps_exactly_the_k_best_of_a_large_vocabulary():
+    # The top-k scan over a Gemma-sized vocabulary (vectorized: KernelTable::first_above_f32) keeps the
+    # k largest logits, the lowest ids among ties at the boundary. Logits rounded to a coarse grid
+    # make many ties; a huge temperature makes the kept tokens about equally likely, so 600 draws
+    # show every kept id and nothing else.
+    rng = np.random.default_rng(7)
+    V = 262144
+    for k in (1, 8, 40):
+        logits = np.round(rng.normal(0, 1, size=V) * 2).astype(np.float32)
+        order = np.lexsort((np.arange(V), -logits))  # by logit descending, then id ascending
+        want = set(order[:k].tolist())
+        s = _core.Sampler(params(seed=3, temperature=1e6, top_k=k, top_p=1.0, min_p=0.0), V)
+        got = {s.sample(logits) for _ in range(600)}
+        assert got == want, (k, sorted(got)[:10], sorted(want)[:10])

@@ -127,6 +127,13 @@ void register_kernels(py::module_& m) {
         py::arg("x"), py::arg("isa") = py::none(),
         "Test entry: the first index of the largest element (NaNs skipped; 0 if all are NaN).");
     m.def(
+        "first_above_f32",
+        [](F32Array x, float t, std::optional<std::string> isa) {
+            return (int64_t)table_for(isa).first_above_f32(x.data(), (size_t)x.size(), t);
+        },
+        py::arg("x"), py::arg("t"), py::arg("isa") = py::none(),
+        "Test entry: the first index i with x[i] > t, or len(x).");
+    m.def(
         "simd_peak",
         [](const std::string& kind, int64_t iters) {
             PeakKind k;

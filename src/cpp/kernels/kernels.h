@@ -157,6 +157,9 @@ struct KernelTable {
     // first wins), 0 when every entry is NaN. The same index on every level.   x: [n]
     // (Greedy sampling over the vocabulary: 262144 logits for Gemma 3.)
     size_t (*argmax_f32)(const float* x, size_t n);
+    // The first index i with x[i] > t (a NaN is never above t, nothing is above a NaN t), or n.
+    //   x: [n]   (the top-k sampler's scan for a logit that beats its weakest candidate)
+    size_t (*first_above_f32)(const float* x, size_t n, float t);
     // The quantized kernels of this level.
     const QuantKernels* q;
 };

@@ -48,10 +48,10 @@ float dot_f32(const float* a, const float* b, size_t n) {
 }
 
 #include "kernels/matmul_f_x86.inc"
-#include "kernels/argmax_x86.inc"
+#include "kernels/vocab_scan_x86.inc"
 
 const KernelTable kTable = {Isa::AVX512, f16_to_f32, bf16_to_f32, f32_to_f16, dot_f32, matmul_f, argmax_f32,
-                            &kQuantKernelsAvx512};
+                            first_above_f32, &kQuantKernelsAvx512};
 
 }  // namespace
 

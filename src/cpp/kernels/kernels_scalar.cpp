@@ -57,8 +57,15 @@ size_t argmax_f32(const float* x, size_t n) {
     return best == n ? 0 : best;
 }
 
+// The reference of KernelTable::first_above_f32.
+size_t first_above_f32(const float* x, size_t n, float t) {
+    for (size_t i = 0; i < n; ++i)
+        if (x[i] > t) return i;
+    return n;
+}
+
 const KernelTable kTable = {Isa::Scalar, f16_to_f32, bf16_to_f32, f32_to_f16, dot_f32, matmul_f, argmax_f32,
-                            &kQuantKernelsScalar};
+                            first_above_f32, &kQuantKernelsScalar};
 
 }  // namespace
 

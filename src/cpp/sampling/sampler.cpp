@@ -82,17 +82,19 @@ void Sampler::top_k(int64_t k) {
 
 void Sampler::top_k_from(const float* w, int64_t k) {
     // One pass with a k-entry heap whose top is the weakest kept candidate: most logits lose the
-    // first comparison, so this costs about one compare per vocabulary entry.
+    // first comparison, so the scan (KernelTable::first_above_f32, vectorized) jumps from one logit
+    // that beats the weakest to the next. A later id never wins a tie (ids only grow), so "beats"
+    // is a plain > on the logit: the same candidates as comparing each with Greater.
     cand_.clear();
     for (int32_t i = 0; i < (int32_t)k; ++i) cand_.push_back(Cand{i, w[i]});
     std::make_heap(cand_.begin(), cand_.end(), Greater());
+    const auto first_above = kernels().first_above_f32;
     for (int32_t i = (int32_t)k; i < n_vocab_; ++i) {
-        const Cand c{i, w[i]};
-        if (Greater()(c, cand_.front())) {
-            std::pop_heap(cand_.begin(), cand_.end(), Greater());
-            cand_.back() = c;
-            std::push_heap(cand_.begin(), cand_.end(), Greater());
-        }
+        i += (int32_t)first_above(w + i, (size_t)(n_vocab_ - i), cand_.front().logit);
+        if (i >= n_vocab_) break;
+        std::pop_heap(cand_.begin(), cand_.end(), Greater());
+        cand_.back() = Cand{i, w[i]};
+        std::push_heap(cand_.begin(), cand_.end(), Greater());
     }
     std::sort_heap(cand_.begin(), cand_.end(), Greater());  // ascending under Greater = best first
     sorted_ = true;
