@@ -161,7 +161,8 @@ py::array_t<uint8_t> quantize_q8_0(F32Array x) {
 // for_chunks(n, grain = min_chunk), as (begin, end, thread) in claim order per thread (test entry).
 std::vector<std::tuple<int64_t, int64_t, int>> pool_chunks(int64_t n, int64_t align, int64_t min_chunk, int n_threads,
                                                            bool guided) {
-    PYLLM_CHECK(n >= 0 && align >= 1 && min_chunk >= 1, InvalidArgument, "pool_chunks: need n >= 0, align >= 1, min_chunk >= 1");
+    PYLLM_CHECK(n >= 0 && align >= 1 && min_chunk >= 1, InvalidArgument,
+                "pool_chunks: need n >= 0, align >= 1, min_chunk >= 1");
     ThreadPool& pool = pool_for(n_threads);
     std::mutex mu;
     std::vector<std::tuple<int64_t, int64_t, int>> out;
@@ -213,7 +214,8 @@ void register_quant(py::module_& m) {
     m.def("quantize_q8_0", &quantize_q8_0, py::arg("x"),
           "A float32 row (length a multiple of 32) as GGUF Q8_0 blocks: the quantizer of kv_type='q8_0'.");
     m.def("pool_chunks", &pool_chunks, py::arg("n"), py::arg("align"), py::arg("min_chunk"), py::arg("n_threads"),
-          py::arg("guided") = true, "Test entry: the (begin, end, thread) chunks a persistent pool splits [0, n) into.");
+          py::arg("guided") = true,
+          "Test entry: the (begin, end, thread) chunks a persistent pool splits [0, n) into.");
     m.def("matmul_types", &matmul_types, "Weight type names matmul supports.");
 }
 

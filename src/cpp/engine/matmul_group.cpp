@@ -72,8 +72,8 @@ void MatmulGroup::run(const QMatrix* const* ws, float* const* ys, int n, const f
     // Rows of all matrices, concatenated, each matrix starting at a multiple of 8 rows: matrix i owns
     // [start[i], start[i] + n_out_i), the rows up to start[i+1] are padding. Chunks (whole panels,
     // tiles or x8 groups: they never straddle a matrix start) are claimed by whichever thread is
-    // free, largest first (for_guided); within a chunk, each matrix's part runs through matmul_rows, the code
-    // matmul() runs.
+    // free, largest first (for_guided); within a chunk, each matrix's part runs through matmul_rows,
+    // the code matmul() runs.
     // One activation broadcast for all x8 matrices of a one-token call (they share the activations).
     const uint8_t* ab = nullptr;
     for (int i = 0; i < n && !ab; ++i) ab = x8_act_bcast(*ws[i], k, path, a, T, bcast_);

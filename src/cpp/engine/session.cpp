@@ -143,7 +143,7 @@ constexpr int64_t kParallelTokens = 8;
 template <class F>
 void per_token(int64_t T, ThreadPool& pool, const F& fn) {
     if (T < kParallelTokens) fn((int64_t)0, T);
-    else pool.for_chunks(T, std::max<int64_t>(1, T / (4 * (int64_t)pool.size())), fn);
+    else pool.for_chunks(T, pool.grain_for(T, 1, 4), fn);
 }
 // x[i] = gelu_tanh(x[i]).   x: [n]
 void gelu_inplace(float* x, int64_t n, ThreadPool& pool) {
@@ -189,8 +189,8 @@ void Session::forward(const int32_t* ids, int64_t T, float* out, bool all) {
     per_token(T, pool, [&](int64_t t0, int64_t t1) {
         for (int64_t t = t0; t < t1; ++t) {
             float* xt = x + t * E;
-            dequantize_to_f32(w.tok_embd.type, static_cast<const uint8_t*>(w.tok_embd.data) + (uint64_t)ids[t] * erb, xt,
-                              (uint64_t)E);
+            dequantize_to_f32(w.tok_embd.type, static_cast<const uint8_t*>(w.tok_embd.data) + (uint64_t)ids[t] * erb,
+                              xt, (uint64_t)E);
             if (c.embd_scale != 1.f)
                 for (int64_t i = 0; i < E; ++i) xt[i] *= c.embd_scale;
             if (c.learned_pos) {
@@ -241,7 +241,8 @@ void Session::forward(const int32_t* ids, int64_t T, float* out, bool all) {
                     add_to(vt, L.bv.data(), KD);
                 }
                 if (c.qk_norm) {
-                    for (int64_t h = 0; h < c.n_head; ++h) rms_norm(qt + h * HD, L.q_norm.data(), qt + h * HD, HD, c.norm_eps);
+                    for (int64_t h = 0; h < c.n_head; ++h)
+                        rms_norm(qt + h * HD, L.q_norm.data(), qt + h * HD, HD, c.norm_eps);
                     for (int64_t h = 0; h < c.n_kv_head; ++h)
                         rms_norm(kt + h * HD, L.k_norm.data(), kt + h * HD, HD, c.norm_eps);
                 }

@@ -88,8 +88,8 @@ void matmul_quant(const QMatrix& w, const float* x, float* y, int64_t n_tokens, 
         matmul_rows(w, tk, path, r0, r1, a, as, n_tokens, y + r0, (size_t)w.n_out, ab);
     };
     // A small one-token matvec stays on the calling thread. Otherwise rows are claimed in chunks by
-    // whichever thread is free, largest first (ThreadPool::for_guided); every output depends only on its row and
-    // token, so the split does not change any value.
+    // whichever thread is free, largest first (ThreadPool::for_guided); every output depends only on
+    // its row and token, so the split does not change any value.
     if (path == RowPath::Matvec && (uint64_t)rb * (uint64_t)w.n_out < kMatvecParallelBytes) rows(0, w.n_out);
     else pool.for_guided(w.n_out, row_align(path, w.x8), path == RowPath::Matvec ? matvec_min_rows(rb) : 1, rows);
 }

@@ -76,7 +76,8 @@ void matmul_rows(const QMatrix& w, const TypeKernels& tk, RowPath path, int64_t 
 // (TypeKernels::x8_bcast) or the level has no bcast_act.
 const uint8_t* x8_act_bcast(const QMatrix& w, const KernelTable& k, RowPath path, const uint8_t* act, int64_t T,
                             std::vector<uint8_t>& buf);
-// Rows per chunk for ThreadPool::for_chunks on `path`: whole panels, tiles or x8 groups.
+// The row alignment of the chunks the pool hands out on `path` (ThreadPool::for_guided): whole
+// panels, tiles or x8 groups.
 inline int64_t row_align(RowPath path, bool x8) { return path == RowPath::Panel || x8 ? kPanelRows : kTileRows; }
 
 // The smallest chunk, in rows of row_bytes bytes, into which a one-token matvec is split across the pool.
